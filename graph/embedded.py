@@ -1,0 +1,187 @@
+"""The embedded store: the ladybug engine (a maintained fork of Kùzu), on disk, no server.
+
+Built around faults measured on this engine (ladybug 0.22):
+
+* a process killed at COMMIT can leave a write-ahead log that the default open
+  refuses; we keep a copy of the refused log, open leniently (which recovers the
+  state before that transaction) and say so in ``warnings``;
+* a failed statement inside an explicit transaction rolls back and silently
+  carries on in auto-commit, so we stop at the first error and never continue;
+* writes from a second connection can crash the process, so one connection does
+  everything and a lock serialises it;
+* only one process may open a database read-write: a second gets StoreUnavailable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ladybug
+import pandas as pd
+
+from graph.schema import embedded_column_type, embedded_ddl, quoted
+from graph.store import Store
+from ontology import Model
+from partnermap.errors import QueryError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+DATABASE_FILE = "graph.lbdb"
+
+
+class EmbeddedStore(Store):
+    """A ladybug database in a directory; the process that opens it owns it."""
+
+    dialect = "embedded"
+
+    def __init__(self, path: str | Path, model: Model | None = None):
+        super().__init__(model)
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.file = self.path / DATABASE_FILE
+        self._lock = threading.RLock()
+        self._in_transaction = False
+        self._database = self._open()
+        self._connection = ladybug.Connection(self._database)
+        self._ensure_schema()
+
+    def _open(self) -> ladybug.Database:
+        try:
+            return ladybug.Database(str(self.file))
+        except RuntimeError as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                raise StoreUnavailable(
+                    f"the embedded store {self.path} is open in another process "
+                    f"({message.splitlines()[0]}); only one process may own an embedded store"
+                ) from exc
+            if "wal" not in message.lower():
+                raise StoreUnavailable(f"cannot open the embedded store {self.path}: {message}") from exc
+        # The write-ahead log was refused: keep it, then open leniently.
+        wal = Path(f"{self.file}.wal")
+        kept = wal.with_name(f"{wal.name}.refused-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}")
+        if wal.exists():
+            shutil.copy2(wal, kept)
+        try:
+            database = ladybug.Database(str(self.file), throw_on_wal_replay_failure=False)
+        except RuntimeError as exc:
+            raise StoreUnavailable(f"cannot open the embedded store {self.path}: {exc}") from exc
+        warning = (
+            f"the store's write-ahead log was damaged (an interrupted write); it was set aside as "
+            f"{kept.name} and the store was opened at its last complete transaction"
+        )
+        log.warning(warning)
+        self.warnings.append(warning)
+        return database
+
+    def _execute(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            result = self._connection.execute(query, params or {})
+        except RuntimeError as exc:
+            raise QueryError(f"the embedded engine refused the query: {exc}") from exc
+        if isinstance(result, list):
+            raise QueryError("one statement at a time: the query held several")
+        return result
+
+    def _ensure_schema(self) -> None:
+        with self._lock:
+            for statement in embedded_ddl(self.model):
+                self._execute(statement)
+            # A model that gained properties since the store was made: add the columns.
+            tables = [*self.model.labels.values(), *self.model.relationships.values()]
+            for table in tables:
+                have = {row["name"] for row in self.run(f"CALL table_info('{table.name}') RETURN name")}
+                for prop in table.properties.values():
+                    if prop.name not in have:
+                        self._execute(
+                            f"ALTER TABLE {quoted(table.name)} ADD {quoted(prop.name)} {embedded_column_type(prop)}"
+                        )
+
+    def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            result = self._execute(query, params)
+            columns = result.get_column_names()
+            rows = []
+            while result.has_next():
+                rows.append(dict(zip(columns, result.get_next())))
+            return rows
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            if self._in_transaction:  # nested: the outer transaction decides
+                yield
+                return
+            self._execute("BEGIN TRANSACTION")
+            self._in_transaction = True
+            try:
+                yield
+            except BaseException:
+                self._in_transaction = False
+                try:
+                    self._connection.execute("ROLLBACK")
+                except RuntimeError:
+                    pass  # the engine has already rolled back on the failed statement
+                raise
+            self._in_transaction = False
+            self._execute("COMMIT")
+
+    def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
+        if frame.empty:
+            return 0
+        properties = self.model.label(label).properties
+        columns = [c for c in frame.columns if c != "id"]
+        for column in columns:
+            if column not in properties:
+                raise QueryError(f"{label} has no property {column!r} in the model")
+        renamed = _positional(frame, ["id", *columns])
+        assignments = ", ".join(f"n.{quoted(c)} = c{i + 1}" for i, c in enumerate(columns))
+        query = f"LOAD FROM $rows MERGE (n:{quoted(label)} {{id: c0}})" + (f" SET {assignments}" if columns else "")
+        with self._lock:
+            self._execute(query, {"rows": renamed})
+        return len(frame)
+
+    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
+        if frame.empty:
+            return 0
+        rel = self.model.relationship(rel_type)
+        if (from_label, to_label) not in rel.endpoints:
+            raise QueryError(f"{rel_type} does not join {from_label} to {to_label} in the model")
+        columns = [c for c in frame.columns if c not in ("from_id", "to_id", "id")]
+        for column in columns:
+            if column not in rel.properties:
+                raise QueryError(f"{rel_type} has no property {column!r} in the model")
+        renamed = _positional(frame, ["from_id", "to_id", "id", *columns])
+        assignments = ", ".join(f"r.{quoted(c)} = c{i + 3}" for i, c in enumerate(columns))
+        query = (
+            f"LOAD FROM $rows MATCH (a:{quoted(from_label)} {{id: c0}}) MATCH (b:{quoted(to_label)} {{id: c1}}) "
+            f"MERGE (a)-[r:{quoted(rel_type)} {{id: c2}}]->(b)" + (f" SET {assignments}" if columns else "")
+        )
+        with self._lock:
+            self._execute(query, {"rows": renamed})
+        return len(frame)
+
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.run(f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": ids})
+        return {row["id"] for row in rows}
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+            self._database.close()
+
+
+def _positional(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The frame's columns renamed c0, c1… so no data column name is ever read as Cypher."""
+    out = frame[columns].copy()
+    out.columns = [f"c{i}" for i in range(len(columns))]
+    return out.reset_index(drop=True)

@@ -1,0 +1,193 @@
+"""Named queries: one question per ``.cypher`` file in ``graph/queries/``.
+
+A file starts with comment lines: a description, then one ``@param`` line per
+parameter::
+
+    // Everything that covers a territory …
+    // @param territory str: GSS code of the territory
+    // @param min int = 1: fewest memberships to list
+    // @order organisation, memberships
+
+``@order`` names the columns rows are sorted by (a UNION cannot be ordered in Cypher).
+
+Files are written in Neo4j's Cypher. Where the embedded engine's dialect differs
+a few narrow rewrites render it (``labels(x)[0]`` → ``label(x)``, ``type(r)`` →
+``label(r)``, ``(x:A|B)`` → ``(x:A:B)``, which the embedded engine reads as
+"either"); anything larger goes in ``queries/embedded/`` or ``queries/neo4j/``
+under the same file name. Declared and used ``$params`` are checked at load time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from partnermap.errors import NotFound, QueryError
+
+QUERY_DIR = Path(__file__).with_name("queries")
+DIALECTS = ("neo4j", "embedded")
+
+_PARAM_LINE = re.compile(
+    r"^//\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>str|int|float|date|bool)"
+    r"(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<description>.*)$"
+)
+_USED_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_COMMENTS = re.compile(r"//[^\n]*")
+
+# Embedded rewrites: (pattern, replacement). Each is tested on its own.
+_EMBEDDED_REWRITES = [
+    (re.compile(r"\blabels\((\w+)\)\[0\]"), r"label(\1)"),
+    (re.compile(r"\btype\((\w+)\)"), r"label(\1)"),
+    (re.compile(r"\((\w*)((?::\w+)(?:\|\w+)+)"), lambda m: f"({m.group(1)}{m.group(2).replace('|', ':')}"),
+]
+
+
+class QueryFileError(ValueError):
+    """A query file that is malformed: names the file and line."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter."""
+
+    name: str
+    type: str
+    default: Any
+    required: bool
+    description: str
+
+    def coerce(self, value: Any) -> Any:
+        """Turn a CLI/API string (or a typed value) into this parameter's type."""
+        if value is None:
+            return None
+        try:
+            if self.type == "int":
+                return int(value)
+            if self.type == "float":
+                return float(value)
+            if self.type == "bool":
+                if isinstance(value, bool):
+                    return value
+                lowered = str(value).strip().lower()
+                if lowered not in ("true", "false", "yes", "no", "1", "0"):
+                    raise ValueError(value)
+                return lowered in ("true", "yes", "1")
+            if self.type == "date":
+                return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            return str(value)
+        except ValueError:
+            raise QueryError(f"parameter {self.name!r} must be a {self.type}, not {value!r}") from None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file: its description, parameters and the text for each dialect."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    texts: dict[str, str]
+    path: Path
+    order: tuple[str, ...] = ()
+
+    def render(self, dialect: str) -> str:
+        """The query's text for ``dialect`` (``neo4j`` or ``embedded``)."""
+        if dialect not in DIALECTS:
+            raise QueryError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+        return self.texts[dialect]
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Check and type the given parameters, filling defaults; QueryError on any problem."""
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            raise QueryError(
+                f"query {self.name!r} has no parameter {', '.join(unknown)}; "
+                f"it takes {', '.join(declared) or 'none'}"
+            )
+        bound = {}
+        for param in self.params:
+            if param.name in given and given[param.name] not in (None, ""):
+                bound[param.name] = param.coerce(given[param.name])
+            elif param.required:
+                raise QueryError(f"query {self.name!r} needs --param {param.name}=… ({param.description})")
+            else:
+                bound[param.name] = param.coerce(param.default)
+        return bound
+
+
+def render_embedded(text: str) -> str:
+    """Rewrite Neo4j Cypher into the embedded engine's dialect (the narrow rewrites above)."""
+    for pattern, replacement in _EMBEDDED_REWRITES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def used_params(text: str) -> set[str]:
+    """The ``$params`` a query text uses, outside comments and string literals."""
+    return set(_USED_PARAM.findall(_STRINGS.sub("''", _COMMENTS.sub("", text))))
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read one query file (and its dialect variants); check its header against its body."""
+    text = path.read_text(encoding="utf-8")
+    description: list[str] = []
+    params: list[Param] = []
+    order: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            break
+        if stripped.lstrip("/ ").startswith("@order"):
+            order = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@order"):].split(",") if c.strip())
+        elif "@param" in stripped:
+            match = _PARAM_LINE.match(stripped)
+            if not match:
+                raise QueryFileError(
+                    f"{path}:{number}: malformed @param line; expected '// @param name type [= default]: description'"
+                )
+            default = match["default"]
+            default = None if default in (None, "null") else default.strip()
+            params.append(Param(match["name"], match["type"], default, match["default"] is None, match["description"]))
+        else:
+            description.append(stripped.lstrip("/ ").strip())
+    texts = {"neo4j": text, "embedded": render_embedded(text)}
+    origins = {dialect: path for dialect in DIALECTS}
+    for dialect in DIALECTS:
+        variant = path.parent / dialect / path.name
+        if variant.exists():
+            texts[dialect] = variant.read_text(encoding="utf-8")
+            origins[dialect] = variant
+    declared = {p.name for p in params}
+    for dialect, body in texts.items():
+        used = used_params(body)
+        for name in sorted(used - declared):
+            line = next(n for n, l in enumerate(body.splitlines(), 1) if f"${name}" in l and not l.lstrip().startswith("//"))
+            raise QueryFileError(f"{origins[dialect]}:{line}: ${name} is used but not declared with // @param")
+        for name in sorted(declared - used):
+            raise QueryFileError(f"{origins[dialect]}: @param {name} is declared but the {dialect} query never uses ${name}")
+    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order)
+
+
+@lru_cache(maxsize=1)
+def load_queries(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
+    """Every named query, by name (file stem with ``-`` for ``_``)."""
+    queries = {}
+    for path in sorted(directory.glob("*.cypher")):
+        query = parse_query_file(path)
+        queries[query.name] = query
+    return queries
+
+
+def get_query(name: str) -> NamedQuery:
+    """The named query, or NotFound listing the names there are."""
+    queries = load_queries()
+    try:
+        return queries[name]
+    except KeyError:
+        raise NotFound(f"no query named {name!r}; there are: {', '.join(queries)}") from None

@@ -1,0 +1,57 @@
+"""The store interface every engine implements, kept narrow on purpose.
+
+``run`` reads or writes with parameters, ``transaction`` groups writes so that a
+failure leaves nothing half-written, and the two bulk upserts are the only write
+path ingest uses. Domain operations (loading records, statistics, named queries)
+sit above this interface and are written once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pandas as pd
+
+from ontology import Model, load_model
+
+
+class Store(ABC):
+    """A graph store. Values always travel as parameters; labels and types come from the model."""
+
+    dialect: str = ""
+
+    def __init__(self, model: Model | None = None):
+        self.model = model or load_model()
+        self.warnings: list[str] = []
+
+    @abstractmethod
+    def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Run one Cypher statement with parameters and return its rows as dicts."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction: everything inside commits together or not at all."""
+
+    @abstractmethod
+    def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
+        """MERGE nodes of ``label`` on ``id`` and set the frame's other columns; returns rows."""
+
+    @abstractmethod
+    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
+        """MERGE relationships on ``id`` between ``from_id`` and ``to_id`` nodes; returns rows."""
+
+    @abstractmethod
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` already exist as nodes of ``label``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the database."""
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,20 @@
+"""Readers turn files into batches; :func:`load` validates them and writes them to a store.
+
+``READERS`` is the one table of readers: adding a format means adding one module
+with ``read(source) -> Iterator[Item]`` and one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ingest import register
+from ingest.batches import EdgeBatch, Item, NodeBatch
+from ingest.load import load
+
+READERS: dict[str, Callable[[str | Path], Iterator[Item]]] = {
+    "register": register.read,
+}
+
+__all__ = ["READERS", "EdgeBatch", "Item", "NodeBatch", "load"]

@@ -1,0 +1,302 @@
+"""Read a partnership register: a folder of CSV files, or one XLSX workbook with the same sheets.
+
+The register is what partnership managers fill in by hand (see README, "The register").
+References are by id (or territory code); multi-valued cells are separated by ``;``;
+themes and client groups become shared nodes keyed case-insensitively. Row numbers
+in messages and provenance count the header as row 1, as a spreadsheet does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from partnermap.errors import Problem
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """A register file: its columns, which must be present, and whether the file must be."""
+
+    columns: tuple[str, ...]
+    required_columns: tuple[str, ...]
+    required: bool = False
+
+
+FILES: dict[str, FileSpec] = {
+    "territories": FileSpec(("code", "name", "level", "parent"), ("code", "name", "level"), required=True),
+    "organisations": FileSpec(
+        ("id", "name", "sector", "aliases", "territory", "identifiers"), ("id", "name", "sector"), required=True
+    ),
+    "partnerships": FileSpec(
+        ("id", "name", "kind", "themes", "territory", "reports_to", "statutory", "meetings_per_year"),
+        ("id", "name", "kind"),
+        required=True,
+    ),
+    "memberships": FileSpec(
+        ("partnership", "organisation", "role", "representative", "attendance", "since", "until"),
+        ("partnership", "organisation", "role"),
+    ),
+    "strategies": FileSpec(
+        ("id", "name", "owner", "themes", "territory", "start", "end", "links_to", "targets"), ("id", "name")
+    ),
+    "targets": FileSpec(("id", "name", "owner", "themes"), ("id", "name")),
+    "services": FileSpec(
+        ("id", "name", "provider", "commissioner", "type", "client_groups", "themes", "territory"), ("id", "name")
+    ),
+}
+
+PARTNERS = ("Partnership", "Forum")
+OWNERS = ("Organisation", "Partnership", "Forum")
+
+
+def concept_id(name: str) -> str:
+    """The shared id of a theme or client group: case-insensitive, spaces and punctuation folded."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+
+
+def split(cell: str) -> list[str]:
+    """A multi-valued cell's values (``;``-separated), trimmed, blanks dropped."""
+    return [part.strip() for part in str(cell).split(";") if part.strip()]
+
+
+class _Sheet:
+    """One register file as strings, with its row numbers and provenance columns."""
+
+    def __init__(self, name: str, file: str, frame: pd.DataFrame, source_id: str):
+        self.name, self.file, self.source_id = name, file, source_id
+        frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip())
+        frame = frame[(frame != "").any(axis=1)]  # wholly blank rows are spreadsheet noise
+        frame[ROW] = frame.index + 2
+        self.frame = frame
+
+    def provenance(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(
+            source=self.source_id, source_row=[f"{self.file} row {row}" for row in frame[ROW]]
+        )
+
+    def nodes(self, label: str, columns: dict[str, str], rows: pd.Series | None = None) -> NodeBatch:
+        """Nodes of ``label`` from ``columns`` (property ← input column)."""
+        frame = self.frame if rows is None else self.frame[rows]
+        out = pd.DataFrame({prop: frame[col] for prop, col in columns.items() if col in frame})
+        out[ROW] = frame[ROW]
+        return NodeBatch(label, self.provenance(out), self.file)
+
+    def edges(
+        self,
+        rel_type: str,
+        from_column: str,
+        to_column: str,
+        from_labels: tuple[str, ...],
+        to_labels: tuple[str, ...],
+        properties: dict[str, str] | None = None,
+        key_columns: tuple[str, ...] = (),
+        many: bool = False,
+        to_key=None,
+    ) -> EdgeBatch | None:
+        """Relationships from one id column to another (``many``: the target cell holds a list)."""
+        if from_column not in self.frame or to_column not in self.frame:
+            return None
+        frame = self.frame[(self.frame[to_column] != "") & (self.frame[from_column] != "")].copy()
+        if many:
+            frame[to_column] = frame[to_column].map(split)
+            frame = frame.explode(to_column)
+            frame = frame[frame[to_column].notna()]
+        if to_key is not None:
+            frame[to_column] = frame[to_column].map(to_key)
+        out = pd.DataFrame({"from_id": frame[from_column], "to_id": frame[to_column]})
+        keys = [frame[c] for c in key_columns if c in frame]
+        out["id"] = [
+            "|".join([rel_type, a, b, *extra]) for a, b, *extra in zip(out["from_id"], out["to_id"], *keys)
+        ]
+        for prop, col in (properties or {}).items():
+            if col in frame:
+                out[prop] = frame[col]
+        out[ROW] = frame[ROW]
+        return EdgeBatch(rel_type, self.provenance(out), self.file, from_labels, to_labels, from_column, to_column)
+
+
+def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]], list[Problem]]:
+    """Each register file present: name → (file name, strings, raw bytes for the checksum)."""
+    tables: dict[str, tuple[str, pd.DataFrame, bytes]] = {}
+    problems: list[Problem] = []
+    if path.is_dir():
+        for name in FILES:
+            file = path / f"{name}.csv"
+            if not file.exists():
+                continue
+            raw = file.read_bytes()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                problems.append(
+                    Problem(file.name, line, None, raw[exc.start : exc.start + 8].hex(" "),
+                            f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8")
+                )
+                continue
+            try:
+                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                problems.append(Problem(file.name, None, None, None, f"not a readable CSV file: {exc}"))
+                continue
+            tables[name] = (file.name, frame, raw)
+    elif path.suffix.lower() == ".xlsx":
+        raw = path.read_bytes()
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            return {}, [Problem(path.name, None, None, None, f"not a readable XLSX workbook: {exc}")]
+        for name, frame in sheets.items():
+            key = str(name).strip().lower()
+            if key in FILES:
+                tables[key] = (f"{path.name}[{name}]", frame.map(_cell_text), raw)
+    else:
+        problems.append(Problem(str(path), None, None, None, "a register is a folder of CSV files or an .xlsx workbook"))
+    return tables, problems
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV would hold (dates as ISO, whole floats without .0)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read(source: str | Path) -> Iterator[Item]:
+    """Read a register folder or workbook into node and relationship batches (and problems)."""
+    path = Path(source)
+    if not path.exists():
+        yield Problem(str(path), None, None, None, "no such file or folder")
+        return
+    tables, problems = _read_tables(path)
+    yield from problems
+    register = path.stem if path.is_file() else path.resolve().name
+    sheets: dict[str, _Sheet] = {}
+    for name, spec in FILES.items():
+        if name not in tables:
+            if spec.required and not any(p.file.startswith(f"{name}.") for p in problems):
+                expected = f"{name}.csv" if path.is_dir() else f"sheet {name!r}"
+                yield Problem(expected, None, None, None, "this required file is missing from the register")
+            continue
+        file, frame, raw = tables[name]
+        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        header = ", ".join(frame.columns)
+        bad = False
+        for column in spec.required_columns:
+            if column not in frame.columns:
+                yield Problem(file, 1, column, None, f"required column is missing (the header has: {header})")
+                bad = True
+        for column in frame.columns:
+            if column not in spec.columns:
+                yield Problem(file, 1, column, None, f"unknown column; {name} has: {', '.join(spec.columns)}")
+                bad = True
+        if bad:
+            continue
+        source_id = f"register:{register}/{file}"
+        sheets[name] = _Sheet(name, file, frame, source_id)
+        digest = hashlib.sha256(raw).hexdigest()
+        yield NodeBatch(
+            "Source",
+            pd.DataFrame([{
+                "id": source_id, "name": file, "reader": "register", "path": str(path.resolve()),
+                "sha256": digest, "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "source": source_id, "source_row": file, ROW: None,
+            }]),
+            file,
+        )
+    yield from _batches(sheets)
+
+
+def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
+    def some(*batches):
+        return [b for b in batches if b is not None]
+
+    if "territories" in sheets:
+        s = sheets["territories"]
+        yield s.nodes("Territory", {"id": "code", "name": "name", "level": "level"})
+        yield from some(s.edges("PART_OF", "code", "parent", ("Territory",), ("Territory",)))
+    if "organisations" in sheets:
+        s = sheets["organisations"]
+        yield s.nodes("Organisation", {"id": "id", "name": "name", "sector": "sector", "aliases": "aliases", "identifiers": "identifiers"})
+        yield from some(s.edges("COVERS", "id", "territory", ("Organisation",), ("Territory",)))
+    if "partnerships" in sheets:
+        s = sheets["partnerships"]
+        columns = {"id": "id", "name": "name", "kind": "kind", "statutory": "statutory", "meetings_per_year": "meetings_per_year"}
+        is_forum = s.frame["kind"].str.lower() == "forum"
+        yield s.nodes("Partnership", columns, ~is_forum)
+        yield s.nodes("Forum", columns, is_forum)
+        yield from some(
+            s.edges("COVERS", "id", "territory", PARTNERS, ("Territory",)),
+            s.edges("REPORTS_TO", "id", "reports_to", PARTNERS, PARTNERS),
+        )
+    if "memberships" in sheets:
+        s = sheets["memberships"]
+        yield from some(s.edges(
+            "MEMBER_OF", "organisation", "partnership", ("Organisation",), PARTNERS,
+            properties={"role": "role", "representative": "representative", "attendance": "attendance", "since": "since", "until": "until"},
+            key_columns=("representative",),
+        ))
+        if {"since", "until"} <= set(s.frame.columns):
+            for row, since, until in zip(s.frame[ROW], s.frame["since"], s.frame["until"]):
+                if since and until and since > until:
+                    yield Problem(s.file, row, "until", until, f"ends before it starts (since {since})")
+    if "strategies" in sheets:
+        s = sheets["strategies"]
+        yield s.nodes("Strategy", {"id": "id", "name": "name", "start": "start", "end": "end"})
+        yield from some(
+            s.edges("OWNS", "owner", "id", OWNERS, ("Strategy",)),
+            s.edges("COVERS", "id", "territory", ("Strategy",), ("Territory",)),
+            s.edges("ALIGNS_WITH", "id", "links_to", ("Strategy",), ("Strategy",), many=True),
+            s.edges("CONTRIBUTES_TO", "id", "targets", ("Strategy",), ("Target",), many=True),
+        )
+    if "targets" in sheets:
+        s = sheets["targets"]
+        yield s.nodes("Target", {"id": "id", "name": "name"})
+        yield from some(s.edges("OWNS_TARGET", "owner", "id", OWNERS, ("Target",)))
+    if "services" in sheets:
+        s = sheets["services"]
+        yield s.nodes("Service", {"id": "id", "name": "name", "type": "type"})
+        yield from some(
+            s.edges("DELIVERS", "provider", "id", ("Organisation",), ("Service",)),
+            s.edges("COMMISSIONS", "commissioner", "id", OWNERS, ("Service",)),
+            s.edges("COVERS", "id", "territory", ("Service",), ("Territory",)),
+            s.edges("SERVES", "id", "client_groups", ("Service",), ("ClientGroup",), many=True, to_key=concept_id),
+        )
+        yield from _concepts(sheets, "ClientGroup", ["services"], "client_groups")
+    for name, label in (("partnerships", PARTNERS), ("strategies", ("Strategy",)), ("targets", ("Target",)), ("services", ("Service",))):
+        if name in sheets:
+            yield from some(sheets[name].edges("HAS_THEME", "id", "themes", label, ("Theme",), many=True, to_key=concept_id))
+    yield from _concepts(sheets, "Theme", ["partnerships", "strategies", "targets", "services"], "themes")
+
+
+def _concepts(sheets: dict[str, _Sheet], label: str, names: list[str], column: str) -> Iterator[NodeBatch]:
+    """Shared Theme/ClientGroup nodes, named as first written, from every sheet that mentions them."""
+    seen: set[str] = set()
+    for name in names:
+        sheet = sheets.get(name)
+        if sheet is None or column not in sheet.frame:
+            continue
+        rows = []
+        for row, cell in zip(sheet.frame[ROW], sheet.frame[column]):
+            for value in split(cell):
+                key = concept_id(value)
+                if key and key not in seen:
+                    seen.add(key)
+                    rows.append({"id": key, "name": value, ROW: row})
+        if rows:
+            yield NodeBatch(label, sheet.provenance(pd.DataFrame(rows)), sheet.file)

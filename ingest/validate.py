@@ -1,0 +1,188 @@
+"""Check and type every batch against the ontology before anything is written.
+
+All problems are collected, each naming file, row, column, value and reason;
+the caller raises :class:`InvalidRecords` with all of them. Values are typed
+per the model (dates, numbers, booleans, lists, vocabularies), duplicate ids are
+caught, and each relationship's endpoints are resolved to labels, looking in the
+batches and then in the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from graph import Store
+from ingest.batches import ROW, EdgeBatch, NodeBatch
+from ontology import Model, Property
+from partnermap.errors import Problem
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE = {"yes", "y", "true", "1"}
+_FALSE = {"no", "n", "false", "0"}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or (isinstance(value, str) and not value.strip())
+
+
+def _typed(value: Any, prop: Property, vocabulary: tuple[str, ...] | None) -> tuple[Any, str | None]:
+    """(typed value, None) or (None, reason)."""
+    if _blank(value):
+        return ([] if prop.type == "string[]" else None), None
+    kind = prop.type
+    if kind == "string":
+        text = str(value).strip()
+        if vocabulary is not None:
+            lowered = text.lower().replace(" ", "_")
+            if lowered not in vocabulary:
+                return None, f"not one of the allowed {prop.vocabulary} values: {', '.join(vocabulary)}"
+            return lowered, None
+        return text, None
+    if kind == "string[]":
+        items = value if isinstance(value, list) else str(value).split(";")
+        return [str(v).strip() for v in items if str(v).strip()], None
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return value, None
+        text = str(value).strip()
+        if not _ISO_DATE.match(text):
+            return None, "not a date in the form YYYY-MM-DD"
+        try:
+            return dt.date.fromisoformat(text), None
+        except ValueError:
+            return None, "not a real calendar date"
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value, None
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True, None
+        if text in _FALSE:
+            return False, None
+        return None, "not yes or no"
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None, f"not a {'whole number' if kind == 'integer' else 'number'}"
+    if kind == "integer":
+        if not number.is_integer():
+            return None, "not a whole number"
+        number = int(number)
+    if prop.min is not None and number < prop.min or prop.max is not None and number > prop.max:
+        return None, f"outside the allowed range {prop.min:g}..{prop.max:g}"
+    return number, None
+
+
+def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Model, file: str, problems: list[Problem]) -> pd.DataFrame:
+    """Type each property column of ``frame`` in place of its raw values, recording problems."""
+    out = frame.copy()
+    for column in frame.columns:
+        if column in (ROW, "from_id", "to_id"):
+            continue
+        prop = properties.get(column)
+        if prop is None:
+            raise ValueError(f"reader produced column {column!r}, which the model does not declare")
+        vocabulary = model.vocabularies[prop.vocabulary] if prop.vocabulary else None
+        values = []
+        for row, value in zip(frame[ROW], frame[column]):
+            typed, reason = _typed(value, prop, vocabulary)
+            if reason:
+                problems.append(Problem(file, row, column, value, reason))
+            elif prop.required and (typed is None or typed == []):
+                problems.append(Problem(file, row, column, None, "a value is required"))
+            values.append(typed)
+        out[column] = pd.Series(values, index=frame.index, dtype=object)
+    return out
+
+
+def validate(
+    nodes: list[NodeBatch], edges: list[EdgeBatch], store: Store, problems: list[Problem]
+) -> tuple[list[NodeBatch], list[tuple[str, str, str, pd.DataFrame]]]:
+    """Type and check everything; returns typed node batches and edges grouped by (type, from, to)."""
+    model = store.model
+    typed_nodes = []
+    seen: dict[str, dict[str, tuple[str, Any]]] = defaultdict(dict)  # label -> id -> (file, row)
+    for batch in nodes:
+        frame = type_columns(batch.frame, model.label(batch.label).properties, model, batch.file, problems)
+        for row, node_id in zip(frame[ROW], frame["id"]):
+            if node_id is None:
+                continue
+            first = seen[batch.label].get(node_id)
+            if first is not None and first != (batch.file, row):
+                problems.append(
+                    Problem(batch.file, row, "id", node_id, f"duplicate id: already used at {first[0]} row {first[1]}")
+                )
+            else:
+                seen[batch.label][node_id] = (batch.file, row)
+        typed_nodes.append(NodeBatch(batch.label, frame.drop_duplicates("id"), batch.file))
+
+    known = {label: set(ids) for label, ids in seen.items()}
+    grouped: dict[tuple[str, str, str], list[pd.DataFrame]] = defaultdict(list)
+    edge_seen: dict[str, dict[str, tuple[str, Any]]] = defaultdict(dict)
+    for batch in edges:
+        rel = model.relationship(batch.type)
+        frame = type_columns(batch.frame, rel.properties, model, batch.file, problems)
+        from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, store, problems)
+        to_labels = _resolve(frame, "to_id", batch.to_labels, batch.to_column, batch, known, store, problems)
+        frame = frame.assign(
+            _from_label=pd.Series(from_labels, index=frame.index, dtype=object),
+            _to_label=pd.Series(to_labels, index=frame.index, dtype=object),
+        )
+        for row, edge_id, a, b in zip(frame[ROW], frame["id"], frame["_from_label"], frame["_to_label"]):
+            if a is None or b is None:
+                continue
+            if (a, b) not in rel.endpoints:
+                problems.append(Problem(batch.file, row, batch.to_column, None, f"a {a} cannot be {rel.name} a {b}"))
+                continue
+            first = edge_seen[rel.name].get(edge_id)
+            if first is not None:
+                problems.append(Problem(batch.file, row, None, None, f"the same {rel.name} fact is already at {first[0]} row {first[1]}"))
+                continue
+            edge_seen[rel.name][edge_id] = (batch.file, row)
+        ok = frame["_from_label"].notna() & frame["_to_label"].notna()
+        for (a, b), part in frame[ok].groupby(["_from_label", "_to_label"]):
+            grouped[(rel.name, a, b)].append(part.drop(columns=["_from_label", "_to_label"]))
+    edge_groups = [
+        (rel_type, a, b, pd.concat(parts).drop_duplicates("id")) for (rel_type, a, b), parts in grouped.items()
+    ]
+    return typed_nodes, edge_groups
+
+
+def _resolve(
+    frame: pd.DataFrame,
+    column: str,
+    labels: tuple[str, ...],
+    input_column: str,
+    batch: EdgeBatch,
+    known: dict[str, set[str]],
+    store: Store,
+    problems: list[Problem],
+) -> list[str | None]:
+    """The label of each row's endpoint id, looking in this ingest then the store; problems otherwise."""
+    ids = frame[column].astype(object)
+    missing = sorted({i for i in ids if i is not None and not any(i in known.get(lab, ()) for lab in labels)})
+    in_store = {lab: store.existing_ids(lab, missing) for lab in labels} if missing else {}
+    resolved: list[str | None] = []
+    for row, node_id in zip(frame[ROW], ids):
+        if node_id is None:
+            resolved.append(None)
+            continue
+        found = [lab for lab in labels if node_id in known.get(lab, ()) or node_id in in_store.get(lab, ())]
+        if len(found) == 1:
+            resolved.append(found[0])
+            continue
+        resolved.append(None)
+        kinds = " or ".join(lab.lower() for lab in labels)
+        if not found:
+            reason = f"refers to no {kinds} with this id (not in this register, nor already in the store)"
+        else:
+            reason = f"ambiguous: ids of {' and '.join(found)} are both {node_id!r}"
+        problems.append(Problem(batch.file, row, input_column, node_id, reason))
+    return resolved

@@ -1,0 +1,21 @@
+"""The partnermap data model: labels, relationship types, vocabularies, RDF and SHACL.
+
+``model.toml`` is the one written description; :func:`load_model` reads it and
+:func:`ontology_turtle` derives the OWL ontology and SHACL shapes from it.
+"""
+
+from ontology.model import IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, load_model
+from ontology.rdf import ontology_graph, ontology_turtle
+
+__all__ = [
+    "IDENTIFIER",
+    "Label",
+    "Model",
+    "ModelError",
+    "Property",
+    "RelationshipType",
+    "checked_identifier",
+    "load_model",
+    "ontology_graph",
+    "ontology_turtle",
+]

@@ -1,0 +1,192 @@
+"""Load the data model in ``model.toml`` into plain Python objects.
+
+Everything that needs to know "the kinds of things" (DDL, constraints, record
+validation, RDF export, the linter's schema) asks :func:`load_model`; nothing else
+keeps its own list.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_FILE = Path(__file__).with_name("model.toml")
+
+PROPERTY_TYPES = ("string", "string[]", "integer", "float", "boolean", "date")
+
+# Labels, relationship types and property names are the only identifiers that ever
+# reach a query string; each must match this pattern (checked when the model loads,
+# and again wherever Cypher is built).
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+
+
+class ModelError(ValueError):
+    """The model file itself is inconsistent (raised at load time, naming the entry)."""
+
+
+def checked_identifier(name: str) -> str:
+    """Return ``name`` if it is a safe Cypher identifier, else raise ValueError."""
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        raise ValueError(f"not a safe identifier for Cypher: {name!r}")
+    return name
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a label or relationship type."""
+
+    name: str
+    type: str
+    required: bool = False
+    vocabulary: str | None = None
+    min: float | None = None
+    max: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A node label with its properties (common ones included) and RDF class."""
+
+    name: str
+    rdf_class: str
+    description: str
+    properties: dict[str, Property]
+
+
+@dataclass(frozen=True)
+class RelationshipType:
+    """A relationship type, the (from, to) label pairs it may join, and its properties."""
+
+    name: str
+    rdf_property: str
+    description: str
+    endpoints: tuple[tuple[str, str], ...]
+    properties: dict[str, Property]
+
+    @property
+    def from_labels(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a for a, _ in self.endpoints))
+
+    @property
+    def to_labels(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(b for _, b in self.endpoints))
+
+
+@dataclass(frozen=True)
+class Model:
+    """The whole data model."""
+
+    version: str
+    namespace: str
+    resource_base: str
+    labels: dict[str, Label]
+    relationships: dict[str, RelationshipType]
+    vocabularies: dict[str, tuple[str, ...]]
+    theme_sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def label(self, name: str) -> Label:
+        """The label called ``name``; ValueError naming the known ones otherwise."""
+        try:
+            return self.labels[name]
+        except KeyError:
+            raise ValueError(f"unknown label {name!r}; the model has {', '.join(self.labels)}") from None
+
+    def relationship(self, name: str) -> RelationshipType:
+        """The relationship type called ``name``; ValueError otherwise."""
+        try:
+            return self.relationships[name]
+        except KeyError:
+            known = ", ".join(self.relationships)
+            raise ValueError(f"unknown relationship type {name!r}; the model has {known}") from None
+
+    @property
+    def property_names(self) -> list[str]:
+        """Every property name used anywhere in the model, sorted."""
+        names = {p for lab in self.labels.values() for p in lab.properties}
+        names |= {p for rel in self.relationships.values() for p in rel.properties}
+        return sorted(names)
+
+
+def _property(owner: str, name: str, spec: dict) -> Property:
+    where = f"{owner}.{name}"
+    checked = _identifier(name, where)
+    kind = spec.get("type")
+    if kind not in PROPERTY_TYPES:
+        raise ModelError(f"{MODEL_FILE.name}: {where}: type {kind!r} is not one of {PROPERTY_TYPES}")
+    unknown = set(spec) - {"type", "required", "vocabulary", "min", "max", "description"}
+    if unknown:
+        raise ModelError(f"{MODEL_FILE.name}: {where}: unknown keys {sorted(unknown)}")
+    return Property(
+        name=checked,
+        type=kind,
+        required=bool(spec.get("required", False)),
+        vocabulary=spec.get("vocabulary"),
+        min=spec.get("min"),
+        max=spec.get("max"),
+        description=spec.get("description", ""),
+    )
+
+
+def _identifier(name: str, where: str) -> str:
+    try:
+        return checked_identifier(name)
+    except ValueError as exc:
+        raise ModelError(f"{MODEL_FILE.name}: {where}: {exc}") from None
+
+
+def parse_model(data: dict) -> Model:
+    """Build a :class:`Model` from the parsed TOML, checking it is consistent."""
+    common = {
+        name: _property("common", name, spec) for name, spec in data["common"]["properties"].items()
+    }
+    vocabularies = {name: tuple(values) for name, values in data["vocabularies"].items()}
+    labels: dict[str, Label] = {}
+    for name, spec in data["labels"].items():
+        _identifier(name, f"labels.{name}")
+        own = {p: _property(name, p, s) for p, s in spec.get("properties", {}).items()}
+        labels[name] = Label(name, spec["rdf_class"], spec.get("description", ""), {**common, **own})
+    relationships: dict[str, RelationshipType] = {}
+    for name, spec in data["relationships"].items():
+        _identifier(name, f"relationships.{name}")
+        endpoints = tuple((a, b) for a, b in spec["endpoints"])
+        for a, b in endpoints:
+            for end in (a, b):
+                if end not in labels:
+                    raise ModelError(f"{MODEL_FILE.name}: relationships.{name}: unknown label {end!r}")
+        own = {p: _property(name, p, s) for p, s in spec.get("properties", {}).items()}
+        relationships[name] = RelationshipType(
+            name, spec["rdf_property"], spec.get("description", ""), endpoints, {**common, **own}
+        )
+    for owner in [*labels.values(), *relationships.values()]:
+        for prop in owner.properties.values():
+            if prop.vocabulary and prop.vocabulary not in vocabularies:
+                raise ModelError(
+                    f"{MODEL_FILE.name}: {owner.name}.{prop.name}: unknown vocabulary {prop.vocabulary!r}"
+                )
+    theme_sectors = {
+        theme.casefold(): tuple(sectors) for theme, sectors in data.get("theme_sectors", {}).items()
+    }
+    for theme, sectors in theme_sectors.items():
+        bad = set(sectors) - set(vocabularies["sector"])
+        if bad:
+            raise ModelError(f"{MODEL_FILE.name}: theme_sectors.{theme!r}: unknown sectors {sorted(bad)}")
+    return Model(
+        version=data["version"],
+        namespace=data["namespace"],
+        resource_base=data["resource_base"],
+        labels=labels,
+        relationships=relationships,
+        vocabularies=vocabularies,
+        theme_sectors=theme_sectors,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_model() -> Model:
+    """The model from ``ontology/model.toml`` (read once per process)."""
+    with MODEL_FILE.open("rb") as handle:
+        return parse_model(tomllib.load(handle))

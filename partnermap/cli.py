@@ -1,0 +1,178 @@
+"""The ``partnermap`` command: ingest, query, inspect.
+
+The store is chosen by global options before the command, the same for every
+command: ``partnermap --db PATH …`` (embedded, the default) or
+``partnermap --neo4j URI …``. Settings come from the environment at this edge only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+import graph
+import ingest
+from ontology import load_model, ontology_turtle
+from partnermap import __version__
+from partnermap.errors import InvalidRecords, PartnermapError
+from partnermap.output import FORMATS, render
+from partnermap.settings import Settings
+
+app = typer.Typer(help="partnermap: a knowledge graph of public-sector partnerships and services.", no_args_is_help=True, add_completion=False)
+ingest_app = typer.Typer(help="Read files into the graph (all or nothing; ingesting twice changes nothing).", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    db: Annotated[Optional[Path], typer.Option("--db", help="Embedded store directory [env PARTNERMAP_DB; default data/graph].")] = None,
+    neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="Neo4j URI, e.g. neo4j://localhost:7687 [env NEO4J_URI]; with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE.")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """Choose the store for every command."""
+    settings = Settings()
+    updates = {k: v for k, v in {"db": db, "neo4j_uri": neo4j}.items() if v is not None}
+    state.settings = settings.model_copy(update=updates)
+
+
+def _store() -> graph.Store:
+    s = state.settings
+    store = graph.open_store(s.db, s.neo4j_uri, s.neo4j_user, s.neo4j_password, s.neo4j_database)
+    for warning in store.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return store
+
+
+def _fail(exc: PartnermapError) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            typer.echo(f"error: --param takes name=value, not {pair!r}", err=True)
+            raise typer.Exit(2)
+        params[key.strip()] = value
+    return params
+
+
+def _summary(counts: dict[str, Counter]) -> str:
+    lines = []
+    for kind in ("nodes", "relationships"):
+        for name, n in sorted(counts[kind].items()):
+            lines.append(f"  {name:<16} {n:>8}")
+    return "\n".join(lines)
+
+
+def _ingest(kind: str, paths: list[Path]) -> None:
+    reader = ingest.READERS[kind]
+    try:
+        with _store() as store:
+            items = [item for path in paths for item in reader(path)]
+            counts = ingest.load(store, items, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+    except InvalidRecords as exc:
+        _fail(exc)
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(counts)}")
+
+
+@ingest_app.command("register")
+def ingest_register(
+    paths: Annotated[list[Path], typer.Argument(help="Register folders of CSV files, or .xlsx workbooks.")],
+) -> None:
+    """Ingest partnership registers (territories, organisations, partnerships, memberships, …)."""
+    _ingest("register", paths)
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="The query's name (see 'partnermap cypher --list').")],
+    param: Annotated[list[str], typer.Option("--param", "-p", help="A parameter as name=value; repeat for more.")] = [],  # noqa: B006
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
+) -> None:
+    """Run a named query and print its rows."""
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        with _store() as store:
+            rows = graph.run_query(store, name, _params(param))
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(render(rows, fmt))
+
+
+@app.command()
+def stats(fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table") -> None:
+    """Count nodes per label and relationships per type."""
+    try:
+        with _store() as store:
+            counts = graph.stats(store)
+    except PartnermapError as exc:
+        _fail(exc)
+    if fmt == "json":
+        typer.echo(json.dumps(counts, indent=2))
+    else:
+        typer.echo(_summary({k: Counter(v) for k, v in counts.items()}))
+
+
+@app.command()
+def cypher(
+    name: Annotated[Optional[str], typer.Argument(help="The query's name.")] = None,
+    dialect: Annotated[str, typer.Option("--dialect", "-d", help="neo4j or embedded.")] = "neo4j",
+    list_: Annotated[bool, typer.Option("--list", help="List the queries, one name per line.")] = False,
+) -> None:
+    """Print a named query as rendered for one engine, or list the queries."""
+    queries = graph.load_queries()
+    if list_ or name is None:
+        typer.echo("\n".join(queries))
+        return
+    try:
+        typer.echo(graph.get_query(name).render(dialect))
+    except PartnermapError as exc:
+        _fail(exc)
+
+
+@app.command()
+def schema(dialect: Annotated[str, typer.Option("--dialect", "-d", help="neo4j or embedded.")] = "neo4j") -> None:
+    """Print the schema statements derived from the ontology (constraints for Neo4j, DDL embedded)."""
+    model = load_model()
+    statements = graph.neo4j_constraints(model) if dialect == "neo4j" else graph.embedded_ddl(model)
+    typer.echo(";\n".join(statements) + ";")
+
+
+@app.command()
+def ontology(output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None) -> None:
+    """Print the OWL ontology and SHACL shapes (Turtle) derived from ontology/model.toml."""
+    text = ontology_turtle()
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Interactive network visualisations (pyvis). Arrives with its own issue."""
