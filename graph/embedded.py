@@ -44,7 +44,10 @@ class EmbeddedStore(Store):
     def __init__(self, path: str | Path, model: Model | None = None):
         super().__init__(model)
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot use {self.path} as an embedded store directory: {exc.strerror}") from exc
         self.file = self.path / DATABASE_FILE
         self._lock = threading.RLock()
         self._in_transaction = False

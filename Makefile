@@ -1,0 +1,44 @@
+# The two commands a newcomer runs: `make demo` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB := data/demo
+OUT    := out
+
+.PHONY: demo test install lint-deps clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnermap needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for Neo4j's Cypher linter"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(BIN)/.installed
+
+lint-deps: node_modules/.installed
+
+demo: $(BIN)/.installed
+	@rm -rf $(DEMO_DB) && mkdir -p $(OUT)
+	$(BIN)/partnermap --db $(DEMO_DB) ingest register examples/leicestershire
+	$(BIN)/partnermap --db $(DEMO_DB) stats --format json > $(OUT)/stats.json
+	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000129 --format table > $(OUT)/coverage-blaby.txt
+	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E06000016 --format json > $(OUT)/coverage-leicester.json
+	$(BIN)/partnermap --db $(DEMO_DB) query profile --param id=leicestershire-together --format csv > $(OUT)/profile-leicestershire-together.csv
+	$(BIN)/partnermap ontology --output $(OUT)/partnermap.ttl
+	@echo
+	@echo "Demo done. The Leicestershire sample is in the embedded store $(DEMO_DB); outputs:"
+	@for f in $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
+	          $(OUT)/profile-leicestershire-together.csv $(OUT)/partnermap.ttl; do echo "  $$f"; done
+	@echo "Try: $(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000130"
+
+test: $(BIN)/.installed node_modules/.installed
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules data out

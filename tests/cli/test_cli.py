@@ -1,0 +1,83 @@
+"""The partnermap command as a user runs it: global store options, ingest, query, stats, cypher."""
+
+import json
+import shutil
+
+from typer.testing import CliRunner
+
+from partnermap.cli import app
+from tests.conftest import SAMPLE
+
+runner = CliRunner()
+
+
+def invoke(*args, env=None):
+    return runner.invoke(app, list(args), env=env or {})
+
+
+def test_ingest_then_query_coverage_as_json(tmp_path):
+    db = str(tmp_path / "db")
+    done = invoke("--db", db, "ingest", "register", str(SAMPLE))
+    assert done.exit_code == 0, done.output
+    assert "Organisation" in done.stdout and "MEMBER_OF" in done.stdout
+
+    done = invoke("--db", db, "query", "coverage", "--param", "territory=E07000129", "--format", "json")
+    assert done.exit_code == 0, done.output
+    rows = json.loads(done.stdout)
+    assert {"kind", "id", "name", "via"} <= set(rows[0])
+    blaby = {r["id"]: r for r in rows}
+    assert blaby["blaby-lsp"]["via"] == "E07000129" and blaby["blaby-lsp"]["kind"] == "Partnership"
+
+    done = invoke("--db", db, "stats", "--format", "json")
+    counts = json.loads(done.stdout)
+    assert set(counts) == {"nodes", "relationships"}
+    assert counts["nodes"]["Territory"] == 31  # territories.csv has 31 rows
+    assert counts["nodes"]["Partnership"] + counts["nodes"]["Forum"] == 35  # partnerships.csv has 35 rows
+
+
+def test_the_store_comes_from_the_environment_too(tmp_path):
+    db = str(tmp_path / "envdb")
+    assert invoke("ingest", "register", str(SAMPLE), env={"PARTNERMAP_DB": db}).exit_code == 0
+    done = invoke("query", "profile", "-p", "id=blaby-lsp", "-f", "csv", env={"PARTNERMAP_DB": db})
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines()[0].startswith("kind,id,name,source,source_row,direction")
+
+
+def test_bad_register_exits_non_zero_with_every_problem_and_writes_nothing(tmp_path):
+    register = tmp_path / "register"
+    shutil.copytree(SAMPLE, register)
+    text = (register / "organisations.csv").read_text()
+    (register / "organisations.csv").write_text(text.replace(",local_authority,", ",council,", 2))
+    db = str(tmp_path / "db")
+    done = invoke("--db", db, "ingest", "register", str(register))
+    assert done.exit_code == 2
+    assert "2 problems found; nothing was written" in done.output
+    assert "organisations.csv, row 2, column 'sector': value 'council'" in done.output
+    counts = json.loads(invoke("--db", db, "stats", "--format", "json").stdout)
+    assert sum(counts["nodes"].values()) == 0
+
+
+def test_query_errors_are_clear(tmp_path):
+    db = str(tmp_path / "db")
+    done = invoke("--db", db, "query", "coverage")
+    assert done.exit_code == 2 and "needs --param territory" in done.output
+    done = invoke("--db", db, "query", "nope")
+    assert done.exit_code == 2 and "no query named 'nope'" in done.output
+    done = invoke("--db", db, "query", "coverage", "--param", "territory")
+    assert done.exit_code == 2 and "name=value" in done.output
+
+
+def test_cypher_lists_and_renders_per_dialect():
+    done = invoke("cypher", "--list")
+    assert done.exit_code == 0
+    assert {"coverage", "profile"} <= set(done.stdout.split())
+    neo4j = invoke("cypher", "coverage", "--dialect", "neo4j").stdout
+    embedded = invoke("cypher", "coverage", "--dialect", "embedded").stdout
+    assert "labels(x)[0]" in neo4j and "Partnership|Forum" in neo4j
+    assert "label(x)" in embedded and "Partnership:Forum" in embedded
+
+
+def test_schema_and_ontology_print_what_the_model_derives():
+    assert "REQUIRE n.id IS UNIQUE" in invoke("schema", "--dialect", "neo4j").stdout
+    assert "CREATE REL TABLE IF NOT EXISTS `MEMBER_OF`" in invoke("schema", "--dialect", "embedded").stdout
+    assert "org:OrganizationalCollaboration" in invoke("ontology").stdout

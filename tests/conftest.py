@@ -1,0 +1,80 @@
+"""Shared fixtures: real embedded stores in temporary directories, and Neo4j when NEO4J_URI is set."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import graph
+import ingest
+from ontology import load_model
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "examples" / "leicestershire"
+LINTER = ROOT / "tools" / "cypher-lint.mjs"
+
+
+def _engines() -> list:
+    live = pytest.param("neo4j", marks=pytest.mark.neo4j)
+    return ["embedded", live]
+
+
+@pytest.fixture(params=_engines())
+def store(request, tmp_path):
+    """An empty store on each engine: embedded always; Neo4j only when NEO4J_URI is set."""
+    if request.param == "neo4j":
+        uri = os.environ.get("NEO4J_URI")
+        if not uri:
+            pytest.skip("NEO4J_URI is not set: no live Neo4j to test against")
+        s = graph.open_store(
+            neo4j_uri=uri,
+            neo4j_user=os.environ.get("NEO4J_USER", "neo4j"),
+            neo4j_password=os.environ.get("NEO4J_PASSWORD", ""),
+            neo4j_database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
+        s.run("MATCH (n) DETACH DELETE n")  # the live suite needs a throwaway database
+    else:
+        s = graph.open_store(tmp_path / "db")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):
+    """The Leicestershire sample ingested once into an embedded store (read-only use)."""
+    s = graph.open_store(tmp_path_factory.mktemp("sample") / "db")
+    ingest.load(s, ingest.READERS["register"](SAMPLE))
+    yield s
+    s.close()
+
+
+def lint(queries: dict[str, str]) -> dict[str, list[dict]]:
+    """Run Neo4j's own Cypher linter on each query; returns the diagnostics that count.
+
+    Parameter-not-defined diagnostics are dropped (the linter has no parameter values);
+    everything else, errors and warnings (unknown labels, types, functions), counts.
+    """
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "@neo4j-cypher" / "language-support").exists():
+        pytest.fail("Neo4j's Cypher linter is not installed: run 'make test' (it runs npm ci)")
+    model = load_model()
+    request = {
+        "labels": list(model.labels),
+        "relationshipTypes": list(model.relationships),
+        # from_id/to_id are keys of the bulk writers' row maps, not stored properties.
+        "propertyKeys": [*model.property_names, "from_id", "to_id"],
+        "queries": [{"name": name, "text": text} for name, text in queries.items()],
+    }
+    done = subprocess.run(
+        [node, str(LINTER)], input=json.dumps(request), capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return {
+        result["name"]: [d for d in result["diagnostics"] if not d["message"].startswith("Parameter $")]
+        for result in json.loads(done.stdout)
+    }

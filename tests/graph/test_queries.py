@@ -1,0 +1,106 @@
+"""Named queries: loading, parameter checking, dialect rendering, and answers on the sample."""
+
+import datetime as dt
+
+import pytest
+
+import graph
+from graph.queries import QueryFileError, parse_query_file, render_embedded, used_params
+from partnermap.errors import NotFound, QueryError
+
+
+def test_every_query_file_loads_with_a_description_and_runs_on_the_embedded_engine(sample_store):
+    queries = graph.load_queries()
+    assert {"coverage", "profile"} <= set(queries)
+    examples = {"territory": "E07000129", "id": "leicestershire-together"}
+    for name, query in queries.items():
+        assert query.description, f"{name} has no description"
+        params = {p.name: examples[p.name] for p in query.params if p.required}
+        assert graph.run_query(sample_store, name, params), f"{name} returned nothing on the sample"
+
+
+def test_a_used_but_undeclared_parameter_names_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.cypher"
+    path.write_text("// A query.\n// @param a str: first\nMATCH (n {id: $a})\nRETURN n.name = $b\n")
+    with pytest.raises(QueryFileError, match=r"bad.cypher:4: \$b is used but not declared"):
+        parse_query_file(path)
+
+
+def test_a_declared_but_unused_parameter_is_an_error(tmp_path):
+    path = tmp_path / "bad.cypher"
+    path.write_text("// A query.\n// @param a str: first\n// @param b int = 1: second\nMATCH (n {id: $a}) RETURN n\n")
+    with pytest.raises(QueryFileError, match="@param b is declared but"):
+        parse_query_file(path)
+
+
+def test_params_in_comments_and_strings_do_not_count():
+    assert used_params("MATCH (n) // uses $x\nWHERE n.name = '$y' AND n.id = $z RETURN n") == {"z"}
+
+
+def test_embedded_rendering_rewrites_only_the_known_differences():
+    neo4j = "MATCH (x:Partnership|Forum)-[r:COVERS]->(t) RETURN labels(x)[0] AS kind, type(r) AS rel, [1,2] AS l"
+    assert render_embedded(neo4j) == (
+        "MATCH (x:Partnership:Forum)-[r:COVERS]->(t) RETURN label(x) AS kind, label(r) AS rel, [1,2] AS l"
+    )
+
+
+def test_parameters_are_checked_and_typed():
+    coverage = graph.get_query("coverage")
+    with pytest.raises(QueryError, match="needs --param territory"):
+        coverage.bind({})
+    with pytest.raises(QueryError, match="has no parameter colour"):
+        coverage.bind({"territory": "E07000129", "colour": "red"})
+    param = graph.Param("as_of", "date", None, False, "")
+    assert param.coerce("2020-02-29") == dt.date(2020, 2, 29)
+    with pytest.raises(QueryError, match="must be a date"):
+        param.coerce("29/02/2020")
+
+
+def test_unknown_query_lists_the_known_ones():
+    with pytest.raises(NotFound, match="no query named 'nope'; there are: .*coverage"):
+        graph.get_query("nope")
+
+
+def _by(rows, key="id"):
+    return {row[key]: row for row in rows}
+
+
+def test_coverage_of_a_ward_goes_up_the_territory_chain(sample_store):
+    # Loughborough Ashby ward (E05014672) lies in Charnwood (E07000130) < Leicestershire (E10000018).
+    rows = graph.run_query(sample_store, "coverage", {"territory": "E05014672"})
+    found = _by(rows)
+    # services.csv row 19: the Loughborough handyperson service covers the ward itself
+    assert (found["loughborough-handyperson"]["via"], found["loughborough-handyperson"]["relation"]) == ("E05014672", "itself")
+    assert found["loughborough-handyperson"]["source_row"] == "services.csv row 19"
+    # partnerships.csv: Charnwood LSP covers the district; Leicestershire Together the county
+    assert (found["charnwood-lsp"]["via"], found["charnwood-lsp"]["relation"]) == ("E07000130", "contains it")
+    assert found["leicestershire-together"]["via"] == "E10000018"
+    assert found["leicestershire-together"]["kind"] == "Partnership"
+    # Nothing from a neighbouring ward or district, and nothing is inside a ward here.
+    assert "loughborough-storer-neighbourhood-policing" not in found
+    assert "blaby-lsp" not in found
+    assert not [r for r in rows if r["relation"] == "inside it"]
+
+
+def test_coverage_of_a_district_includes_what_covers_its_wards(sample_store):
+    rows = graph.run_query(sample_store, "coverage", {"territory": "E07000130"})
+    inside = {r["id"]: r["via"] for r in rows if r["relation"] == "inside it"}
+    assert inside == {
+        "loughborough-handyperson": "E05014672",
+        "loughborough-storer-neighbourhood-policing": "E05014677",
+    }
+    assert {"Partnership", "Service", "Organisation"} <= {r["kind"] for r in rows}
+
+
+def test_coverage_of_an_unknown_code_is_empty(sample_store):
+    assert graph.run_query(sample_store, "coverage", {"territory": "E99999999"}) == []
+
+
+def test_profile_lists_neighbours_both_ways_with_their_sources(sample_store):
+    rows = graph.run_query(sample_store, "profile", {"id": "sp-commissioning-body"})
+    assert {r["kind"] for r in rows} == {"Partnership"}
+    out = {(r["relationship"], r["neighbour_id"]) for r in rows if r["direction"] == "out"}
+    assert ("REPORTS_TO", "leicester-partnership") in out
+    members = [r for r in rows if r["direction"] == "in" and r["relationship"] == "MEMBER_OF"]
+    assert members and all(r["relationship_source"] == "register:leicestershire/memberships.csv" for r in members)
+    assert all(r["relationship_source_row"].startswith("memberships.csv row ") for r in members)
