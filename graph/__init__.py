@@ -8,14 +8,17 @@ package imports an engine's own package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from graph.analyses import ANALYSES, Analysis
 from graph.embedded import EmbeddedStore
 from graph.neo4j_store import Neo4jStore
 from graph.queries import NamedQuery, Param, get_query, load_queries, render_embedded
 from graph.schema import embedded_ddl, neo4j_constraints, quoted
 from graph.store import Store
+from ontology import Model, concept_id
 
 ENGINES: dict[str, type[Store]] = {"embedded": EmbeddedStore, "neo4j": Neo4jStore}
 
@@ -33,13 +36,46 @@ def open_store(
     return ENGINES["embedded"](db)
 
 
+# Parameters a query may ask for with ``@context``: filled from the model, never from the user.
+HEALTH_AND_PROBATION = ("nhs", "probation")
+CONTEXT: dict[str, Callable[[Model], Any]] = {
+    "theme_sectors": lambda model: [
+        {"theme": concept_id(theme), "sector": sector}
+        for theme, sectors in model.theme_sectors.items()
+        for sector in sectors
+    ],
+    "linked_themes": lambda model: [
+        concept_id(theme) for theme, sectors in model.theme_sectors.items() if set(sectors) & set(HEALTH_AND_PROBATION)
+    ],
+    "target_sectors": lambda model: list(HEALTH_AND_PROBATION),
+}
+
+
 def run_query(store: Store, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Run the named query on ``store`` in its dialect, with checked, typed parameters."""
+    """Run a named query (a Cypher file, or a network analysis) with checked, typed parameters."""
+    if name in ANALYSES:
+        analysis = ANALYSES[name]
+        return analysis.run(store, analysis.bind(params or {}))
     query = get_query(name)
-    rows = store.run(query.render(store.dialect), query.bind(params or {}))
+    bound = query.bind(params or {})
+    bound.update({key: CONTEXT[key](store.model) for key in query.context})
+    rows = store.run(query.render(store.dialect), bound)
     if query.order:
         rows.sort(key=lambda row: tuple(_sort_key(row.get(column)) for column in query.order))
     return rows
+
+
+def query_names() -> list[str]:
+    """Every name ``run_query`` accepts: the Cypher files, then the network analyses."""
+    return [*load_queries(), *ANALYSES]
+
+
+def describe(name: str) -> tuple[str, tuple[Param, ...]]:
+    """A query's description and declared parameters (NotFound if there is none by that name)."""
+    if name in ANALYSES:
+        return ANALYSES[name].description, ANALYSES[name].params
+    query = get_query(name)
+    return query.description, query.params
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -61,17 +97,22 @@ def stats(store: Store) -> dict[str, dict[str, int]]:
 
 
 __all__ = [
+    "ANALYSES",
+    "Analysis",
+    "CONTEXT",
     "ENGINES",
     "EmbeddedStore",
     "NamedQuery",
     "Neo4jStore",
     "Param",
     "Store",
+    "describe",
     "embedded_ddl",
     "get_query",
     "load_queries",
     "neo4j_constraints",
     "open_store",
+    "query_names",
     "render_embedded",
     "run_query",
     "stats",

@@ -20,6 +20,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ class EmbeddedStore(Store):
             columns = result.get_column_names()
             rows = []
             while result.has_next():
-                rows.append(dict(zip(columns, result.get_next())))
+                rows.append(dict(zip(columns, map(_plain, result.get_next()))))
             return rows
 
     @contextmanager
@@ -181,6 +182,15 @@ class EmbeddedStore(Store):
         with self._lock:
             self._connection.close()
             self._database.close()
+
+
+def _plain(value: Any) -> Any:
+    """Engine values as plain Python: the engine sums integers into Decimal."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _positional(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -9,6 +9,9 @@ parameter::
     // @order organisation, memberships
 
 ``@order`` names the columns rows are sorted by (a UNION cannot be ordered in Cypher).
+``@context name: …`` declares a parameter the runner fills from the model (never from
+the user), such as the theme → sector rules. Optional parameters need a default: the
+embedded engine cannot type a null parameter, so queries test ``$territory = ''``.
 
 Files are written in Neo4j's Cypher. Where the embedded engine's dialect differs
 a few narrow rewrites render it (``labels(x)[0]`` → ``label(x)``, ``type(r)`` →
@@ -78,6 +81,8 @@ class Param:
                     raise ValueError(value)
                 return lowered in ("true", "yes", "1")
             if self.type == "date":
+                if value == "today":
+                    return dt.date.today()
                 return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
             return str(value)
         except ValueError:
@@ -94,6 +99,7 @@ class NamedQuery:
     texts: dict[str, str]
     path: Path
     order: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
 
     def render(self, dialect: str) -> str:
         """The query's text for ``dialect`` (``neo4j`` or ``embedded``)."""
@@ -139,12 +145,15 @@ def parse_query_file(path: Path) -> NamedQuery:
     description: list[str] = []
     params: list[Param] = []
     order: tuple[str, ...] = ()
+    context: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith("//"):
             break
         if stripped.lstrip("/ ").startswith("@order"):
             order = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@order"):].split(",") if c.strip())
+        elif stripped.lstrip("/ ").startswith("@context"):
+            context.append(stripped.lstrip("/ ")[len("@context"):].split(":")[0].strip())
         elif "@param" in stripped:
             match = _PARAM_LINE.match(stripped)
             if not match:
@@ -152,7 +161,7 @@ def parse_query_file(path: Path) -> NamedQuery:
                     f"{path}:{number}: malformed @param line; expected '// @param name type [= default]: description'"
                 )
             default = match["default"]
-            default = None if default in (None, "null") else default.strip()
+            default = None if default is None else default.strip().strip("'\"")
             params.append(Param(match["name"], match["type"], default, match["default"] is None, match["description"]))
         else:
             description.append(stripped.lstrip("/ ").strip())
@@ -163,7 +172,10 @@ def parse_query_file(path: Path) -> NamedQuery:
         if variant.exists():
             texts[dialect] = variant.read_text(encoding="utf-8")
             origins[dialect] = variant
-    declared = {p.name for p in params}
+    for param in params:
+        if not param.required and param.default is None:
+            raise QueryFileError(f"{path}: optional @param {param.name} needs a default (the engines cannot type a null)")
+    declared = {p.name for p in params} | set(context)
     for dialect, body in texts.items():
         used = used_params(body)
         for name in sorted(used - declared):
@@ -171,7 +183,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise QueryFileError(f"{origins[dialect]}:{line}: ${name} is used but not declared with // @param")
         for name in sorted(declared - used):
             raise QueryFileError(f"{origins[dialect]}: @param {name} is declared but the {dialect} query never uses ${name}")
-    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order)
+    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order, tuple(context))
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from ontology import concept_id
 from partnermap.errors import Problem
 
 
@@ -56,11 +56,6 @@ FILES: dict[str, FileSpec] = {
 
 PARTNERS = ("Partnership", "Forum")
 OWNERS = ("Organisation", "Partnership", "Forum")
-
-
-def concept_id(name: str) -> str:
-    """The shared id of a theme or client group: case-insensitive, spaces and punctuation folded."""
-    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
 
 
 def split(cell: str) -> list[str]:

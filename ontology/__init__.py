@@ -4,7 +4,7 @@
 :func:`ontology_turtle` derives the OWL ontology and SHACL shapes from it.
 """
 
-from ontology.model import IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, load_model
+from ontology.model import IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, concept_id, load_model
 from ontology.rdf import ontology_graph, ontology_turtle
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Property",
     "RelationshipType",
     "checked_identifier",
+    "concept_id",
     "load_model",
     "ontology_graph",
     "ontology_turtle",

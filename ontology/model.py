@@ -34,6 +34,11 @@ def checked_identifier(name: str) -> str:
     return name
 
 
+def concept_id(name: str) -> str:
+    """The shared id of a theme or client group: case-insensitive, spaces and punctuation folded."""
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
+
+
 @dataclass(frozen=True)
 class Property:
     """One property of a label or relationship type."""

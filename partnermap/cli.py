@@ -124,6 +124,71 @@ def query(
     typer.echo(render(rows, fmt))
 
 
+# The diagnostics `report` runs, in the order a manager reads them: (query, title).
+REPORT = [
+    ("overload", "Partnership overload"),
+    ("overload-representatives", "Overload per post"),
+    ("attendance", "Low attendance"),
+    ("duplicate-partnerships", "Duplicate partnerships"),
+    ("duplicate-services", "Duplicate services"),
+    ("missing-links", "Missing links"),
+    ("governance-gaps", "Governance gaps"),
+    ("strategy-gaps", "Strategy gaps"),
+    ("partnership-density", "Partnership density"),
+    ("brokers", "Brokers"),
+    ("clusters", "Clusters"),
+    ("suggested-links", "Suggested links"),
+]
+
+
+@app.command()
+def report(
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="HTML file to write [default out/report.html].")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Read memberships and strategies in force on this day (YYYY-MM-DD) [default today].")] = None,
+    title: Annotated[str, typer.Option("--title", help="The report's title.")] = "Partnership mapping report",
+) -> None:
+    """Run every diagnostic and write one self-contained HTML report."""
+    import datetime as dt
+
+    from viz import Section, render_report
+
+    output = output or state.settings.out / "report.html"
+    sections = []
+    try:
+        with _store() as store:
+            counts = graph.stats(store)
+            for name, heading in REPORT:
+                description, params = graph.describe(name)
+                given = {"as_of": as_of} if as_of and any(p.name == "as_of" for p in params) else {}
+                try:
+                    rows = graph.run_query(store, name, given)
+                    sections.append(Section(name, heading, description, rows))
+                except PartnermapError as exc:
+                    sections.append(Section(name, heading, description, error=str(exc)))
+    except PartnermapError as exc:
+        _fail(exc)
+    facts = {
+        "as of": as_of or dt.date.today().isoformat(),
+        "organisations": str(counts["nodes"]["Organisation"]),
+        "partnerships and forums": str(counts["nodes"]["Partnership"] + counts["nodes"]["Forum"]),
+        "services": str(counts["nodes"]["Service"]),
+        "store": str(state.settings.neo4j_uri or state.settings.db),
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_report(title, sections, facts), encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
+def queries() -> None:
+    """List every named query with its parameters and what it answers."""
+    for name in graph.query_names():
+        description, params = graph.describe(name)
+        signature = " ".join(f"{p.name}={'…' if p.required else p.default}" for p in params)
+        typer.echo(f"{name}  {signature}".rstrip())
+        typer.echo(f"    {description}")
+
+
 @app.command()
 def stats(fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table") -> None:
     """Count nodes per label and relationships per type."""
@@ -145,7 +210,7 @@ def cypher(
     list_: Annotated[bool, typer.Option("--list", help="List the queries, one name per line.")] = False,
 ) -> None:
     """Print a named query as rendered for one engine, or list the queries."""
-    queries = graph.load_queries()
+    queries = graph.load_queries()  # Cypher files only; the network analyses are Python
     if list_ or name is None:
         typer.echo("\n".join(queries))
         return

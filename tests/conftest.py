@@ -53,6 +53,15 @@ def sample_store(tmp_path_factory):
     s.close()
 
 
+def _context_keys(model) -> set[str]:
+    keys = set()
+    for provide in graph.CONTEXT.values():
+        for item in provide(model):
+            if isinstance(item, dict):
+                keys |= set(item)
+    return keys
+
+
 def lint(queries: dict[str, str]) -> dict[str, list[dict]]:
     """Run Neo4j's own Cypher linter on each query; returns the diagnostics that count.
 
@@ -66,8 +75,9 @@ def lint(queries: dict[str, str]) -> dict[str, list[dict]]:
     request = {
         "labels": list(model.labels),
         "relationshipTypes": list(model.relationships),
-        # from_id/to_id are keys of the bulk writers' row maps, not stored properties.
-        "propertyKeys": [*model.property_names, "from_id", "to_id"],
+        # from_id/to_id are keys of the bulk writers' row maps, and context parameters are
+        # maps too: their keys are map keys, not stored properties, but the linter can't tell.
+        "propertyKeys": [*model.property_names, "from_id", "to_id", *_context_keys(model)],
         "queries": [{"name": name, "text": text} for name, text in queries.items()],
     }
     done = subprocess.run(

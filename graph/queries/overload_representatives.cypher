@@ -1,0 +1,21 @@
+// Overload per post: the same count per (organisation, representative post), so that
+// "the Director of Commissioning chairs three groups" shows. Memberships with no named
+// representative are grouped under an empty post.
+// @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
+// @param min int = 1: fewest memberships a post must have to be listed
+// @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
+MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
+WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
+  AND ($territory = ''
+       OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }
+       OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)<-[:PART_OF*1..12]-(:Territory {id: $territory}) })
+WITH o, coalesce(m.representative, '') AS representative, count(DISTINCT p) AS memberships,
+     count(DISTINCT CASE WHEN m.role = 'chair' THEN p.id END) AS chairs,
+     sum(coalesce(p.meetings_per_year, 0)) AS meetings_per_year,
+     collect(DISTINCT p.name) AS partnerships,
+     collect(DISTINCT CASE WHEN m.role = 'chair' THEN p.name END) AS chaired,
+     collect(DISTINCT m.source_row) AS source_rows
+WHERE memberships >= $min
+RETURN o.id AS organisation, o.name AS organisation_name, representative, memberships, chairs,
+       meetings_per_year, partnerships, chaired, source_rows
+ORDER BY chairs DESC, memberships DESC, organisation, representative

@@ -1,0 +1,14 @@
+// Partnership density: for each territory and theme, how many partnerships and forums work
+// on that theme there, directly or through a territory it lies in, and which.
+// @param territory str = '': limit to this territory's code (empty: every territory)
+// @param level str = '': limit to territories of this level, e.g. district or ward (empty: all)
+// @param min int = 2: fewest partnerships for a (territory, theme) to be listed
+MATCH (t:Territory)
+WHERE ($territory = '' OR t.id = $territory) AND ($level = '' OR t.level = $level)
+MATCH (t)-[:PART_OF*0..12]->(via:Territory)<-[:COVERS]-(p:Partnership|Forum)-[:HAS_THEME]->(th:Theme)
+WITH t, th, count(DISTINCT p) AS partnerships, collect(DISTINCT p.name) AS names,
+     collect(DISTINCT via.id) AS through
+WHERE partnerships >= $min
+RETURN t.id AS territory, t.name AS territory_name, t.level AS level, th.name AS theme,
+       partnerships, names, through
+ORDER BY partnerships DESC, territory, theme
