@@ -113,6 +113,7 @@ __all__ = [
     "neo4j_constraints",
     "open_store",
     "query_names",
+    "quoted",
     "render_embedded",
     "run_query",
     "stats",

@@ -146,7 +146,9 @@ class EmbeddedStore(Store):
             if column not in properties:
                 raise QueryError(f"{label} has no property {column!r} in the model")
         renamed = _positional(frame, ["id", *columns])
-        assignments = ", ".join(f"n.{quoted(c)} = c{i + 1}" for i, c in enumerate(columns))
+        assignments = ", ".join(
+            f"n.{quoted(c)} = CAST(c{i + 1} AS {embedded_column_type(properties[c])})" for i, c in enumerate(columns)
+        )
         query = f"LOAD FROM $rows MERGE (n:{quoted(label)} {{id: c0}})" + (f" SET {assignments}" if columns else "")
         with self._lock:
             self._execute(query, {"rows": renamed})
@@ -163,7 +165,10 @@ class EmbeddedStore(Store):
             if column not in rel.properties:
                 raise QueryError(f"{rel_type} has no property {column!r} in the model")
         renamed = _positional(frame, ["from_id", "to_id", "id", *columns])
-        assignments = ", ".join(f"r.{quoted(c)} = c{i + 3}" for i, c in enumerate(columns))
+        # Explicit casts: a column that is empty throughout reaches the engine untyped.
+        assignments = ", ".join(
+            f"r.{quoted(c)} = CAST(c{i + 3} AS {embedded_column_type(rel.properties[c])})" for i, c in enumerate(columns)
+        )
         query = (
             f"LOAD FROM $rows MATCH (a:{quoted(from_label)} {{id: c0}}) MATCH (b:{quoted(to_label)} {{id: c1}}) "
             f"MERGE (a)-[r:{quoted(rel_type)} {{id: c2}}]->(b)" + (f" SET {assignments}" if columns else "")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from graph import Store
+from graph import Store, quoted
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ingest.validate import validate
 from partnermap.errors import InvalidRecords, Problem
@@ -21,7 +21,9 @@ from partnermap.errors import InvalidRecords, Problem
 def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = lambda _: None) -> dict[str, Counter]:
     """Validate and write a reader's output; InvalidRecords (nothing written) on any problem.
 
-    Returns counts of what was written: ``{"nodes": Counter(label), "relationships": Counter(type)}``.
+    Returns counts of what was written: ``{"nodes": Counter(label), "relationships": Counter(type),
+    "removed": Counter(facts=n)}``; ``removed`` counts facts an earlier ingest of the same
+    sources wrote that these no longer hold (deleted in the same transaction).
     """
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
@@ -33,6 +35,11 @@ def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = 
             edges.append(item)
         else:
             problems.append(item)
+    # A file that could not be read at all (missing, bad encoding, bad header) makes every
+    # reference into it fail too: report the files first rather than a flood of follow-ons.
+    unreadable = [p for p in problems if p.fatal]
+    if unreadable:
+        raise InvalidRecords(unreadable)
     progress(f"read {sum(len(b.frame) for b in nodes)} node rows and {sum(len(b.frame) for b in edges)} relationship rows")
     typed_nodes, edge_groups = validate(nodes, edges, store, problems)
     if problems:
@@ -52,4 +59,48 @@ def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = 
                 rel_type, from_label, to_label, frame.drop(columns=[ROW])
             )
             progress(f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})")
+        removed = _remove_stale(store, typed_nodes, edge_groups)
+        if removed:
+            progress(f"removed {removed} facts no longer in the re-ingested sources")
+    written["removed"] = Counter({"facts": removed})
     return written
+
+
+def _remove_stale(store: Store, nodes: list[NodeBatch], edge_groups: list) -> int:
+    """Delete what an earlier ingest of the same sources wrote but this one no longer holds.
+
+    Re-ingesting a register after deleting a row must delete its fact, not leave it behind.
+    Only facts whose ``source`` is one of this ingest's sources are candidates, and a node
+    still used by a relationship from another source is kept.
+    """
+    sources = sorted({s for batch in nodes for s in batch.frame["source"].dropna().unique()})
+    if not sources:
+        return 0
+    kept_nodes: dict[str, set] = {}
+    for batch in nodes:
+        kept_nodes.setdefault(batch.label, set()).update(batch.frame["id"])
+    kept_edges: dict[str, set] = {}
+    for rel_type, _, _, frame in edge_groups:
+        kept_edges.setdefault(rel_type, set()).update(frame["id"])
+    removed = 0
+    for rel_type in store.model.relationships:
+        rel = quoted(rel_type)
+        have = store.run(f"MATCH ()-[r:{rel}]->() WHERE r.source IN $sources RETURN r.id AS id", {"sources": sources})
+        stale = sorted({row["id"] for row in have} - kept_edges.get(rel_type, set()))
+        if stale:
+            store.run(f"MATCH ()-[r:{rel}]->() WHERE r.source IN $sources AND r.id IN $stale DELETE r",
+                      {"sources": sources, "stale": stale})
+            removed += len(stale)
+    for label in store.model.labels:
+        node = quoted(label)
+        have = store.run(f"MATCH (n:{node}) WHERE n.source IN $sources RETURN n.id AS id", {"sources": sources})
+        stale = sorted({row["id"] for row in have} - kept_nodes.get(label, set()))
+        if stale:
+            gone = store.run(
+                f"MATCH (n:{node}) WHERE n.source IN $sources AND n.id IN $stale "
+                "AND NOT EXISTS { MATCH (n)-[r]-() WHERE NOT r.source IN $sources } "
+                "DETACH DELETE n RETURN count(*) AS n",
+                {"sources": sources, "stale": stale},
+            )
+            removed += gone[0]["n"] if gone else 0
+    return removed

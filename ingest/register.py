@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,15 @@ FILES: dict[str, FileSpec] = {
 }
 
 PARTNERS = ("Partnership", "Forum")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date(text: str) -> dt.date | None:
+    """An ISO date, or None where the cell is blank or malformed (validation reports those)."""
+    try:
+        return dt.date.fromisoformat(text) if _ISO.match(text) else None
+    except ValueError:
+        return None
 OWNERS = ("Organisation", "Partnership", "Forum")
 
 
@@ -107,6 +117,9 @@ class _Sheet:
             frame = frame[frame[to_column].notna()]
         if to_key is not None:
             frame[to_column] = frame[to_column].map(to_key)
+            frame = frame[frame[to_column] != ""]  # reported by _blank_concepts
+        if many:
+            frame = frame.drop_duplicates([ROW, to_column])  # "Health; health" in one cell is one fact
         out = pd.DataFrame({"from_id": frame[from_column], "to_id": frame[to_column]})
         keys = [frame[c] for c in key_columns if c in frame]
         out["id"] = [
@@ -135,27 +148,33 @@ def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]]
                 line = raw[: exc.start].count(b"\n") + 1
                 problems.append(
                     Problem(file.name, line, None, raw[exc.start : exc.start + 8].hex(" "),
-                            f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8")
+                            f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8", fatal=True)
                 )
                 continue
             try:
-                frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+                # Blank lines kept (and dropped later) so row numbers match the spreadsheet's.
+                frame = pd.read_csv(
+                    io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                    skipinitialspace=True, skip_blank_lines=False,
+                )
             except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                problems.append(Problem(file.name, None, None, None, f"not a readable CSV file: {exc}"))
+                problems.append(Problem(file.name, None, None, None, f"not a readable CSV file: {exc}", fatal=True))
                 continue
             tables[name] = (file.name, frame, raw)
     elif path.suffix.lower() == ".xlsx":
         raw = path.read_bytes()
         try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object, engine="openpyxl")
+            sheets = pd.read_excel(
+                path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False, na_filter=False
+            )
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            return {}, [Problem(path.name, None, None, None, f"not a readable XLSX workbook: {exc}")]
+            return {}, [Problem(path.name, None, None, None, f"not a readable XLSX workbook: {exc}", fatal=True)]
         for name, frame in sheets.items():
             key = str(name).strip().lower()
             if key in FILES:
                 tables[key] = (f"{path.name}[{name}]", frame.map(_cell_text), raw)
     else:
-        problems.append(Problem(str(path), None, None, None, "a register is a folder of CSV files or an .xlsx workbook"))
+        problems.append(Problem(str(path), None, None, None, "a register is a folder of CSV files or an .xlsx workbook", fatal=True))
     return tables, problems
 
 
@@ -176,7 +195,7 @@ def read(source: str | Path) -> Iterator[Item]:
     """Read a register folder or workbook into node and relationship batches (and problems)."""
     path = Path(source)
     if not path.exists():
-        yield Problem(str(path), None, None, None, "no such file or folder")
+        yield Problem(str(path), None, None, None, "no such file or folder", fatal=True)
         return
     tables, problems = _read_tables(path)
     yield from problems
@@ -186,22 +205,20 @@ def read(source: str | Path) -> Iterator[Item]:
         if name not in tables:
             if spec.required and not any(p.file.startswith(f"{name}.") for p in problems):
                 expected = f"{name}.csv" if path.is_dir() else f"sheet {name!r}"
-                yield Problem(expected, None, None, None, "this required file is missing from the register")
+                yield Problem(expected, None, None, None, "this required file is missing from the register", fatal=True)
             continue
         file, frame, raw = tables[name]
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         header = ", ".join(frame.columns)
-        bad = False
-        for column in spec.required_columns:
-            if column not in frame.columns:
-                yield Problem(file, 1, column, None, f"required column is missing (the header has: {header})")
-                bad = True
-        for column in frame.columns:
-            if column not in spec.columns:
-                yield Problem(file, 1, column, None, f"unknown column; {name} has: {', '.join(spec.columns)}")
-                bad = True
-        if bad:
+        missing = [c for c in spec.required_columns if c not in frame.columns]
+        for column in missing:
+            yield Problem(file, 1, column, None, f"required column is missing (the header has: {header})", fatal=True)
+        unknown = [c for c in frame.columns if c not in spec.columns]
+        for column in unknown:
+            yield Problem(file, 1, column, None, f"unknown column; {name} has: {', '.join(spec.columns)}")
+        if missing:
             continue
+        frame = frame.drop(columns=unknown)
         source_id = f"register:{register}/{file}"
         sheets[name] = _Sheet(name, file, frame, source_id)
         digest = hashlib.sha256(raw).hexdigest()
@@ -248,7 +265,8 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
         ))
         if {"since", "until"} <= set(s.frame.columns):
             for row, since, until in zip(s.frame[ROW], s.frame["since"], s.frame["until"]):
-                if since and until and since > until:
+                # Only well-formed dates are compared; a malformed one is reported by validation.
+                if _date(since) and _date(until) and _date(since) > _date(until):
                     yield Problem(s.file, row, "until", until, f"ends before it starts (since {since})")
     if "strategies" in sheets:
         s = sheets["strategies"]
@@ -277,6 +295,19 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
         if name in sheets:
             yield from some(sheets[name].edges("HAS_THEME", "id", "themes", label, ("Theme",), many=True, to_key=concept_id))
     yield from _concepts(sheets, "Theme", ["partnerships", "strategies", "targets", "services"], "themes")
+    yield from _blank_concepts(sheets)
+
+
+def _blank_concepts(sheets: dict[str, _Sheet]) -> Iterator[Problem]:
+    """Themes or client groups with no letters or digits cannot be told apart: say so."""
+    for sheet in sheets.values():
+        for column in ("themes", "client_groups"):
+            if column not in sheet.frame:
+                continue
+            for row, cell in zip(sheet.frame[ROW], sheet.frame[column]):
+                for value in split(cell):
+                    if not concept_id(value):
+                        yield Problem(sheet.file, row, column, value, "needs letters or digits to name a theme or group")
 
 
 def _concepts(sheets: dict[str, _Sheet], label: str, names: list[str], column: str) -> Iterator[NodeBatch]:

@@ -10,6 +10,7 @@ batches and then in the store.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from typing import Any
@@ -70,6 +71,8 @@ def _typed(value: Any, prop: Property, vocabulary: tuple[str, ...] | None) -> tu
     try:
         number = float(str(value).strip())
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         return None, f"not a {'whole number' if kind == 'integer' else 'number'}"
     if kind == "integer":
         if not number.is_integer():
@@ -108,20 +111,27 @@ def validate(
     """Type and check everything; returns typed node batches and edges grouped by (type, from, to)."""
     model = store.model
     typed_nodes = []
-    seen: dict[str, dict[str, tuple[str, Any]]] = defaultdict(dict)  # label -> id -> (file, row)
+    by_label: dict[str, dict[str, list[tuple[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    by_file: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))  # one file may make two labels
     for batch in nodes:
         frame = type_columns(batch.frame, model.label(batch.label).properties, model, batch.file, problems)
         for row, node_id in zip(frame[ROW], frame["id"]):
-            if node_id is None:
-                continue
-            first = seen[batch.label].get(node_id)
-            if first is not None and first != (batch.file, row):
-                problems.append(
-                    Problem(batch.file, row, "id", node_id, f"duplicate id: already used at {first[0]} row {first[1]}")
-                )
-            else:
-                seen[batch.label][node_id] = (batch.file, row)
+            if node_id is not None:
+                by_label[batch.label][node_id].append((batch.file, row))
+                if row is not None:
+                    by_file[batch.file][node_id].append(row)
         typed_nodes.append(NodeBatch(batch.label, frame.drop_duplicates("id"), batch.file))
+    reported: set[tuple[str, Any]] = set()
+    groups = [(node_id, where) for ids in by_label.values() for node_id, where in ids.items()]
+    groups += [(node_id, [(file, row) for row in rows]) for file, ids in by_file.items() for node_id, rows in ids.items()]
+    for node_id, where in groups:
+        ordered = sorted(set(where), key=lambda place: (place[0], place[1] or 0))
+        for file, row in ordered[1:]:
+            if (file, row) not in reported:
+                reported.add((file, row))
+                first = f"{ordered[0][0]} row {ordered[0][1]}"
+                problems.append(Problem(file, row, "id", node_id, f"duplicate id: already used at {first}"))
+    seen = {label: dict.fromkeys(ids) for label, ids in by_label.items()}
 
     known = {label: set(ids) for label, ids in seen.items()}
     grouped: dict[tuple[str, str, str], list[pd.DataFrame]] = defaultdict(list)
@@ -143,7 +153,9 @@ def validate(
                 continue
             first = edge_seen[rel.name].get(edge_id)
             if first is not None:
-                problems.append(Problem(batch.file, row, None, None, f"the same {rel.name} fact is already at {first[0]} row {first[1]}"))
+                problems.append(Problem(
+                    batch.file, row, batch.to_column, None, f"the same {rel.name} fact is already at {first[0]} row {first[1]}"
+                ))
                 continue
             edge_seen[rel.name][edge_id] = (batch.file, row)
         ok = frame["_from_label"].notna() & frame["_to_label"].notna()

@@ -95,7 +95,9 @@ def _ingest(kind: str, paths: list[Path]) -> None:
         _fail(exc)
     except PartnermapError as exc:
         _fail(exc)
-    typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(counts)}")
+    removed = counts.get("removed", Counter())["facts"]
+    note = f"\n  removed {removed} facts no longer in these sources" if removed else ""
+    typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(counts)}{note}")
 
 
 @ingest_app.command("register")

@@ -39,6 +39,7 @@ class Problem:
     column: str | None
     value: object
     reason: str
+    fatal: bool = False  # the whole file could not be read: references into it would all fail too
 
     def __str__(self) -> str:
         where = self.file
