@@ -15,8 +15,8 @@ embedded engine cannot type a null parameter, so queries test ``$territory = ''`
 
 Files are written in Neo4j's Cypher. Where the embedded engine's dialect differs
 a few narrow rewrites render it (``labels(x)[0]`` → ``label(x)``, ``type(r)`` →
-``label(r)``, ``(x:A|B)`` → ``(x:A:B)``, which the embedded engine reads as
-"either"); anything larger goes in ``queries/embedded/`` or ``queries/neo4j/``
+``label(r)``, ``toInteger(`` → ``to_int64(``, ``(x:A|B)`` → ``(x:A:B)``, which the
+embedded engine reads as "either"); anything larger goes in ``queries/embedded/`` or ``queries/neo4j/``
 under the same file name. Declared and used ``$params`` are checked at load time.
 """
 
@@ -46,6 +46,7 @@ _COMMENTS = re.compile(r"//[^\n]*")
 _EMBEDDED_REWRITES = [
     (re.compile(r"\blabels\((\w+)\)\[0\]"), r"label(\1)"),
     (re.compile(r"\btype\((\w+)\)"), r"label(\1)"),
+    (re.compile(r"\btoInteger\("), "to_int64("),
     (re.compile(r"\((\w*)((?::\w+)(?:\|\w+)+)"), lambda m: f"({m.group(1)}{m.group(2).replace('|', ':')}"),
 ]
 

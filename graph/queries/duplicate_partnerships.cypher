@@ -9,11 +9,13 @@ WHERE (ma.since IS NULL OR ma.since <= $as_of) AND (ma.until IS NULL OR ma.until
 MATCH (o)-[mb:MEMBER_OF]->(b:Partnership|Forum)
 WHERE a.id < b.id AND (mb.since IS NULL OR mb.since <= $as_of) AND (mb.until IS NULL OR mb.until >= $as_of)
 WITH a, b, collect(DISTINCT o.name) AS shared_members, count(DISTINCT o) AS shared
-WITH a, b, shared_members, shared,
-     COUNT { MATCH (a)<-[m:MEMBER_OF]-(x:Organisation)
-             WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of) } AS members_a,
-     COUNT { MATCH (b)<-[m:MEMBER_OF]-(x:Organisation)
-             WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of) } AS members_b
+// Members are distinct organisations: one holding two posts on a group counts once.
+MATCH (a)<-[m1:MEMBER_OF]-(x:Organisation)
+WHERE (m1.since IS NULL OR m1.since <= $as_of) AND (m1.until IS NULL OR m1.until >= $as_of)
+WITH a, b, shared_members, shared, count(DISTINCT x) AS members_a
+MATCH (b)<-[m2:MEMBER_OF]-(y:Organisation)
+WHERE (m2.since IS NULL OR m2.since <= $as_of) AND (m2.until IS NULL OR m2.until >= $as_of)
+WITH a, b, shared_members, shared, members_a, count(DISTINCT y) AS members_b
 WITH a, b, shared_members, shared, members_a, members_b, shared * 1.0 / (members_a + members_b - shared) AS jaccard
 WHERE jaccard >= $min_jaccard
 MATCH (a)-[:HAS_THEME]->(theme:Theme)<-[:HAS_THEME]-(b)

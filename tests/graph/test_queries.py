@@ -38,9 +38,9 @@ def test_params_in_comments_and_strings_do_not_count():
 
 
 def test_embedded_rendering_rewrites_only_the_known_differences():
-    neo4j = "MATCH (x:Partnership|Forum)-[r:COVERS]->(t) RETURN labels(x)[0] AS kind, type(r) AS rel, [1,2] AS l"
+    neo4j = "MATCH (x:Partnership|Forum)-[r:COVERS]->(t) RETURN labels(x)[0] AS kind, type(r) AS rel, [1,2] AS l, toInteger(t.n) AS n"
     assert render_embedded(neo4j) == (
-        "MATCH (x:Partnership:Forum)-[r:COVERS]->(t) RETURN label(x) AS kind, label(r) AS rel, [1,2] AS l"
+        "MATCH (x:Partnership:Forum)-[r:COVERS]->(t) RETURN label(x) AS kind, label(r) AS rel, [1,2] AS l, to_int64(t.n) AS n"
     )
 
 
