@@ -60,6 +60,9 @@ def run_query(store: Store, name: str, params: dict[str, Any] | None = None) -> 
     bound = query.bind(params or {})
     bound.update({key: CONTEXT[key](store.model) for key in query.context})
     rows = store.run(query.render(store.dialect), bound)
+    for column in query.flatten:
+        for row in rows:
+            row[column] = [item for part in row.get(column) or [] for item in (part or [])]
     if query.order:
         rows.sort(key=lambda row: tuple(_sort_key(row.get(column)) for column in query.order))
     return rows

@@ -9,7 +9,8 @@ parameter::
     // @order organisation, memberships
 
 ``@order`` names the columns rows are sorted by (a UNION cannot be ordered in Cypher).
-``@context name: …`` declares a parameter the runner fills from the model (never from
+``@flatten col`` turns a column of lists of lists into one list (Cypher has no portable
+flatten: a query that aggregates twice collects lists of lists). ``@context name: …`` declares a parameter the runner fills from the model (never from
 the user), such as the theme → sector rules. Optional parameters need a default: the
 embedded engine cannot type a null parameter, so queries test ``$territory = ''``.
 
@@ -35,7 +36,7 @@ QUERY_DIR = Path(__file__).with_name("queries")
 DIALECTS = ("neo4j", "embedded")
 
 _PARAM_LINE = re.compile(
-    r"^//\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>str|int|float|date|bool)"
+    r"^//\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>str|int|float|date|bool|list)"
     r"(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<description>.*)$"
 )
 _USED_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
@@ -70,6 +71,8 @@ class Param:
         if value is None:
             return None
         try:
+            if self.type == "list":
+                return list(value) if isinstance(value, (list, tuple, set)) else [v.strip() for v in str(value).split(",") if v.strip()]
             if self.type == "int":
                 return int(value)
             if self.type == "float":
@@ -101,6 +104,7 @@ class NamedQuery:
     path: Path
     order: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    flatten: tuple[str, ...] = ()
 
     def render(self, dialect: str) -> str:
         """The query's text for ``dialect`` (``neo4j`` or ``embedded``)."""
@@ -147,12 +151,15 @@ def parse_query_file(path: Path) -> NamedQuery:
     params: list[Param] = []
     order: tuple[str, ...] = ()
     context: list[str] = []
+    flatten: tuple[str, ...] = ()
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith("//"):
             break
         if stripped.lstrip("/ ").startswith("@order"):
             order = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@order"):].split(",") if c.strip())
+        elif stripped.lstrip("/ ").startswith("@flatten"):
+            flatten = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@flatten"):].split(",") if c.strip())
         elif stripped.lstrip("/ ").startswith("@context"):
             context.append(stripped.lstrip("/ ")[len("@context"):].split(":")[0].strip())
         elif "@param" in stripped:
@@ -184,7 +191,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise QueryFileError(f"{origins[dialect]}:{line}: ${name} is used but not declared with // @param")
         for name in sorted(declared - used):
             raise QueryFileError(f"{origins[dialect]}: @param {name} is declared but the {dialect} query never uses ${name}")
-    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order, tuple(context))
+    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order, tuple(context), flatten)
 
 
 @lru_cache(maxsize=1)

@@ -30,6 +30,10 @@ class Store(ABC):
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one Cypher statement with parameters and return its rows as dicts."""
 
+    def frame(self, query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return its rows as a DataFrame (engines override with a columnar path)."""
+        return pd.DataFrame(self.run(query, params))
+
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """A write transaction: everything inside commits together or not at all."""

@@ -4,23 +4,18 @@
 // @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
 // @param min int = 1: fewest memberships a post must have to be listed
 // @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
+// @flatten source_rows
 MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)<-[:PART_OF*1..12]-(:Territory {id: $territory}) })
-WITH o, coalesce(m.representative, '') AS representative, count(DISTINCT p) AS memberships,
-     count(DISTINCT CASE WHEN m.role = 'chair' THEN p.id END) AS chairs,
-     // An organisation may hold two posts on one group: each row carries its share of the
-     // group's meetings, so the group's meetings count once.
-     sum(coalesce(p.meetings_per_year, 0) * 1.0 / COUNT {
-       MATCH (o)-[m2:MEMBER_OF]->(p)
-       WHERE (m2.since IS NULL OR m2.since <= $as_of) AND (m2.until IS NULL OR m2.until >= $as_of)
-     }) AS meetings_per_year,
-     collect(DISTINCT p.name) AS partnerships,
-     collect(DISTINCT CASE WHEN m.role = 'chair' THEN p.name END) AS chaired,
-     collect(DISTINCT m.source_row) AS source_rows
+WITH o, coalesce(m.representative, '') AS representative, p,
+     max(CASE WHEN m.role = 'chair' THEN 1 ELSE 0 END) AS chair, collect(m.source_row) AS source_row
+WITH o, representative, count(p) AS memberships, sum(chair) AS chairs,
+     sum(coalesce(p.meetings_per_year, 0)) AS meetings_per_year, collect(p.name) AS partnerships,
+     collect(CASE WHEN chair = 1 THEN p.name END) AS chaired, collect(source_row) AS source_rows
 WHERE memberships >= $min
 RETURN o.id AS organisation, o.name AS organisation_name, representative, memberships, chairs,
-       toInteger(round(meetings_per_year, 0)) AS meetings_per_year, partnerships, chaired, source_rows
+       meetings_per_year, partnerships, chaired, source_rows
 ORDER BY chairs DESC, memberships DESC, organisation, representative

@@ -1,10 +1,13 @@
 // Partnership density: for each territory and theme, how many partnerships and forums work
-// on that theme there, directly or through a territory it lies in, and which.
+// on that theme there, directly or through a territory it lies in, and which. Without a
+// territory or level, only territories some partnership covers directly are listed (every
+// ward and LSOA of England would otherwise repeat its district's figures).
 // @param territory str = '': limit to this territory's code (empty: every territory)
 // @param level str = '': limit to territories of this level, e.g. district or ward (empty: all)
 // @param min int = 2: fewest partnerships for a (territory, theme) to be listed
 MATCH (t:Territory)
 WHERE ($territory = '' OR t.id = $territory) AND ($level = '' OR t.level = $level)
+  AND ($territory <> '' OR $level <> '' OR EXISTS { MATCH (t)<-[:COVERS]-(:Partnership|Forum) })
 MATCH (t)-[:PART_OF*0..12]->(via:Territory)<-[:COVERS]-(p:Partnership|Forum)-[:HAS_THEME]->(th:Theme)
 WITH t, th, count(DISTINCT p) AS partnerships, collect(DISTINCT p.name) AS names,
      collect(DISTINCT via.id) AS through

@@ -589,7 +589,9 @@ def test_brokers_rank_the_only_link_between_two_groups_first(register):
     top = rows[0]
     assert top["organisation"] == "county-council"
     assert top["betweenness"] == pytest.approx(0.5)
-    assert (top["memberships"], top["bridged_pairs"]) == (2, 1)  # P1 and P3 share no one else
+    # co-members on 2020-06-01: testshire-together {nhs-trust, police, north-council} (fire ended
+    # 2019-03-31, college starts 2021) + southvale-lsp {south-council, south-homes, south-cvs} = 6
+    assert (top["memberships"], top["co_members"]) == (2, 6)
     assert top["partnerships"] == ["Southvale Local Strategic Partnership", "Testshire Together"]
     assert all(r["betweenness"] > 0 for r in rows)
     assert rows[1]["betweenness"] < top["betweenness"]

@@ -12,7 +12,11 @@ from partnermap.errors import NotFound, QueryError
 def test_every_query_file_loads_with_a_description_and_runs_on_the_embedded_engine(sample_store):
     queries = graph.load_queries()
     assert {"coverage", "profile"} <= set(queries)
-    examples = {"territory": "E07000129", "id": "leicestershire-together"}
+    examples = {
+        "territory": "E07000129",
+        "id": "leicestershire-together",
+        "ids": ["leicestershire-together", "E07000129", "blaby-community-alarm"],  # one of each kind asked for
+    }
     for name, query in queries.items():
         assert query.description, f"{name} has no description"
         params = {p.name: examples[p.name] for p in query.params if p.required}
