@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 DEMO_DB := data/demo
 OUT    := out
 
-.PHONY: demo test install lint-deps clean
+BENCH_SCALE ?= 1
+
+.PHONY: demo test bench install lint-deps clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnermap needs Python 3.11 or newer")'
@@ -40,6 +42,12 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed node_modules/.installed
 	$(BIN)/python -m pytest
+
+# The national-size benchmark (not part of test): synthetic England, ingest, every diagnostic.
+bench: $(BIN)/.installed
+	$(BIN)/python bench/generate.py --out data/bench/england --scale $(BENCH_SCALE)
+	$(BIN)/python bench/ingest.py --register data/bench/england --db data/bench/db --out $(OUT)/bench-ingest.json
+	$(BIN)/python bench/queries.py --db data/bench/db --out $(OUT)/bench-queries.json
 
 clean:
 	rm -rf $(VENV) node_modules data out
