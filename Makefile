@@ -32,11 +32,13 @@ demo: $(BIN)/.installed
 	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000129 --format table > $(OUT)/coverage-blaby.txt
 	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E06000016 --format json > $(OUT)/coverage-leicester.json
 	$(BIN)/partnermap --db $(DEMO_DB) query profile --param id=leicestershire-together --format csv > $(OUT)/profile-leicestershire-together.csv
+	$(BIN)/partnermap --db $(DEMO_DB) viz --territory E10000018 --as-of 2008-01-01 --highlight overload --highlight duplication --highlight missing-links --highlight governance --title "Leicestershire partnerships (as of 2008-01-01)" --output $(OUT)/leicestershire-overview.html
+	$(BIN)/partnermap --db $(DEMO_DB) viz --governance --title "Leicestershire and Leicester: who reports to whom" --output $(OUT)/leicestershire-governance.html
 	$(BIN)/partnermap --db $(DEMO_DB) report --as-of 2008-01-01 --title "Leicestershire partnership map (as of 2008-01-01)" --output $(OUT)/report.html
 	$(BIN)/partnermap ontology --output $(OUT)/partnermap.ttl
 	@echo
 	@echo "Demo done. The Leicestershire sample is in the embedded store $(DEMO_DB); outputs:"
-	@for f in $(OUT)/report.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
+	@for f in $(OUT)/report.html $(OUT)/leicestershire-overview.html $(OUT)/leicestershire-governance.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
 	          $(OUT)/profile-leicestershire-together.csv $(OUT)/partnermap.ttl; do echo "  $$f"; done
 	@echo "Try: $(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000130"
 

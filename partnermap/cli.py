@@ -126,6 +126,35 @@ def query(
     typer.echo(render(rows, fmt))
 
 
+@app.command("viz")
+def viz_command(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+    territory: Annotated[str, typer.Option("--territory", help="GSS code: groups working there.")] = "",
+    theme: Annotated[str, typer.Option("--theme", help="Only groups on this theme.")] = "",
+    focus: Annotated[str, typer.Option("--focus", help="An organisation or partnership id to centre on.")] = "",
+    depth: Annotated[int, typer.Option("--depth", help="With --focus: how many membership steps to show.")] = 2,
+    highlight: Annotated[list[str], typer.Option("--highlight", help="overload, duplication, missing-links or governance; repeat for more.")] = [],  # noqa: B006
+    governance: Annotated[bool, typer.Option("--governance", help="Draw the REPORTS_TO hierarchy top-down instead.")] = False,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Memberships in force on this day (YYYY-MM-DD) [default today].")] = None,
+    title: Annotated[str, typer.Option("--title", help="The page's title.")] = "",
+) -> None:
+    """Draw an interactive network (one self-contained HTML file that works offline)."""
+    from partnermap import maps
+
+    try:
+        with _store() as store:
+            if governance:
+                page = maps.governance_page(store, territory, title or "Governance: who reports to whom")
+            else:
+                page = maps.overview_page(store, territory, theme, focus, depth, tuple(highlight), as_of,
+                                          title or "Partnership map")
+    except PartnermapError as exc:
+        _fail(exc)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
 # The diagnostics `report` runs, in the order a manager reads them: (query, title).
 REPORT = [
     ("overload", "Partnership overload"),
@@ -154,17 +183,26 @@ def report(
 
     from viz import Section, render_report
 
+    from partnermap import maps
+    from viz import embed_network
+
     output = output or state.settings.out / "report.html"
     sections = []
     try:
         with _store() as store:
             counts = graph.stats(store)
+            overview = maps.overview_page(store, highlights=maps.HIGHLIGHTS, as_of=as_of, title="The partnership map", overload_min=8)
+            tree = maps.governance_page(store)
             for name, heading in REPORT:
                 description, params = graph.describe(name)
                 given = {"as_of": as_of} if as_of and any(p.name == "as_of" for p in params) else {}
                 try:
                     rows = graph.run_query(store, name, given)
                     sections.append(Section(name, heading, description, rows))
+                    if name == "overload":
+                        sections[-1].html_before = embed_network(overview, "The partnership map, diagnostics drawn on it")
+                    elif name == "governance-gaps":
+                        sections[-1].html_before = embed_network(tree, "Who reports to whom")
                 except PartnermapError as exc:
                     sections.append(Section(name, heading, description, error=str(exc)))
     except PartnermapError as exc:

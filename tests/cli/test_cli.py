@@ -1,6 +1,7 @@
 """The partnermap command as a user runs it: global store options, ingest, query, stats, cypher."""
 
 import json
+import re
 import shutil
 
 from typer.testing import CliRunner
@@ -81,3 +82,29 @@ def test_schema_and_ontology_print_what_the_model_derives():
     assert "REQUIRE n.id IS UNIQUE" in invoke("schema", "--dialect", "neo4j").stdout
     assert "CREATE REL TABLE IF NOT EXISTS `MEMBER_OF`" in invoke("schema", "--dialect", "embedded").stdout
     assert "org:OrganizationalCollaboration" in invoke("ontology").stdout
+
+
+def test_viz_writes_an_offline_map_and_a_governance_tree(tmp_path):
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
+    page = tmp_path / "map.html"
+    done = invoke("--db", db, "viz", "--territory", "E07000129", "--as-of", "2008-01-01",
+                  "--highlight", "overload", "--highlight", "missing-links", "-o", str(page))
+    assert done.exit_code == 0, done.output
+    html = page.read_text()
+    assert "blaby-lsp" in html and "Blaby District Local Strategic Partnership" in html
+    assert "no probation member" in html  # blaby-lsp is on community safety with no probation member
+    # URLs survive in the inlined library's licence comments; none may be fetched.
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:|url\(\s*["']?https?:|@import""", html)
+    tree = tmp_path / "tree.html"
+    assert invoke("--db", db, "viz", "--governance", "-o", str(tree)).exit_code == 0
+    assert "REPORTS_TO" in tree.read_text() or "reports to" in tree.read_text()
+
+
+def test_viz_refuses_an_unknown_focus_or_highlight(tmp_path):
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
+    done = invoke("--db", db, "viz", "--focus", "nobody", "-o", str(tmp_path / "x.html"))
+    assert done.exit_code == 2 and "'nobody' is not in this map" in done.output
+    done = invoke("--db", db, "viz", "--highlight", "colour", "-o", str(tmp_path / "x.html"))
+    assert done.exit_code == 2 and "no highlight colour" in done.output
