@@ -6,7 +6,6 @@ looks like NA, a repeated id across partnership kinds, and a malformed date comp
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import openpyxl
@@ -14,27 +13,12 @@ import pytest
 
 import graph
 import ingest
+from tests.ingest.spreadsheet import read_rows, set_cell, write_rows
 from partnermap.errors import InvalidRecords
 
 
 def load(store, path):
     return ingest.load(store, ingest.READERS["register"](path))
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def set_cell(register: Path, file: str, row: int, column: str, value: str) -> None:
-    rows = rows_of(register / file)
-    rows[row - 1][rows[0].index(column)] = value
-    write_rows(register / file, rows)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +58,7 @@ def test_row_numbers_after_a_blank_line(register_copy, store):
     lines.insert(2, "")  # row 3 is now empty; helping-hands moves from row 6 to row 7
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     set_cell(register_copy, "organisations.csv", 7, "sector", "charity")
-    assert rows_of(path)[6][0] == "helping-hands"
+    assert read_rows(path)[6][0] == "helping-hands"
     with pytest.raises(InvalidRecords) as info:
         load(store, register_copy)
     assert [(p.row, p.column, p.value) for p in info.value.problems] == [(7, "sector", "charity")]
@@ -87,7 +71,7 @@ def test_workbook_keeps_text_that_looks_like_na(register_copy, store, tmp_path):
     book.remove(book.active)
     for file in sorted(register_copy.glob("*.csv")):
         sheet = book.create_sheet(file.stem)
-        for row in rows_of(file):
+        for row in read_rows(file):
             sheet.append(row)
     book.save(tmp_path / "book.xlsx")
 
@@ -102,7 +86,7 @@ def test_workbook_keeps_text_that_looks_like_na(register_copy, store, tmp_path):
 
 
 def test_duplicate_id_across_partnership_kinds(register_copy, store):
-    rows = rows_of(register_copy / "partnerships.csv")
+    rows = read_rows(register_copy / "partnerships.csv")
     header = rows[0]
     for name, kind in (("Lonely One", "forum"), ("Lonely Two", "board")):  # rows 6 and 7
         values = {"id": "lonely", "name": name, "kind": kind, "statutory": "no", "meetings_per_year": "1"}
@@ -124,9 +108,8 @@ def test_malformed_since_is_reported_once(register_copy, store):
     assert [(p.row, p.column, p.value) for p in info.value.problems] == [(5, "since", "2020-13-01")]
 
 
-
 def test_an_unreadable_file_is_reported_alone_not_with_a_flood_of_follow_ons(register_copy, store):
-    rows = rows_of(register_copy / "organisations.csv")
+    rows = read_rows(register_copy / "organisations.csv")
     column = rows[0].index("sector")
     write_rows(register_copy / "organisations.csv", [r[:column] + r[column + 1 :] for r in rows])
     with pytest.raises(InvalidRecords) as info:
@@ -135,7 +118,7 @@ def test_an_unreadable_file_is_reported_alone_not_with_a_flood_of_follow_ons(reg
 
 
 def test_a_theme_repeated_in_one_cell_is_one_fact_and_punctuation_is_no_theme(register_copy, store):
-    rows = rows_of(register_copy / "partnerships.csv")
+    rows = read_rows(register_copy / "partnerships.csv")
     themes = rows[0].index("themes")
     rows[1][themes] = "Health; health ;HEALTH"
     write_rows(register_copy / "partnerships.csv", rows)

@@ -16,36 +16,14 @@ numbers count the header as row 1. Expected rows are worked out from the fixture
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 import graph
 import ingest
+from tests.ingest.spreadsheet import read_rows, set_cell, write_rows
 from partnermap.errors import InvalidRecords, Problem
-
-
-# --------------------------------------------------------------------------
-# Helpers: edit a register copy as a person would in a spreadsheet
-# --------------------------------------------------------------------------
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def set_cell(register: Path, file: str, row: int, column: str, value: str) -> None:
-    """Set one cell; ``row`` counts the header as row 1, as the messages do."""
-    rows = read_rows(register / file)
-    rows[row - 1][rows[0].index(column)] = value
-    write_rows(register / file, rows)
 
 
 def append_row(register: Path, file: str, values: dict[str, str]) -> int:
