@@ -7,7 +7,7 @@ OUT    := out
 
 BENCH_SCALE ?= 1
 
-.PHONY: demo test bench install lint-deps clean
+.PHONY: demo test bench install lint-deps browser clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnermap needs Python 3.11 or newer")'
@@ -20,6 +20,13 @@ node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm (Node.js 18+) is needed for Neo4j's Cypher linter"; exit 1; }
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# Debian's chromium for the end-to-end map tests (root on these machines; elsewhere install it yourself).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: the browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
 install: $(BIN)/.installed
 
@@ -42,7 +49,7 @@ demo: $(BIN)/.installed
 	          $(OUT)/profile-leicestershire-together.csv $(OUT)/partnermap.ttl; do echo "  $$f"; done
 	@echo "Try: $(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000130"
 
-test: $(BIN)/.installed node_modules/.installed
+test: $(BIN)/.installed node_modules/.installed browser
 	$(BIN)/python -m pytest
 
 # The national-size benchmark (not part of test): synthetic England, ingest, every diagnostic.
