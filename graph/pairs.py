@@ -13,9 +13,12 @@ territories that overlap, and the source rows.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from graph.queries import get_query
 from graph.store import Store
@@ -33,8 +36,9 @@ def _names(store: Store, ids: set[str]) -> dict[str, str]:
     return dict(zip(named["id"], named["name"])) if not named.empty else {}
 
 
-def _sets(keys: pd.Series, values: pd.Series) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
+def _sets(keys: Iterable[Any], values: Iterable[Any]) -> dict[Any, set[Any]]:
+    """key → the set of values seen with it."""
+    out: dict[Any, set[Any]] = defaultdict(set)
     for key, value in zip(keys, values):
         out[key].add(value)
     return out
@@ -72,45 +76,70 @@ def _overlapping(places: pd.DataFrame, key: str, block: list[str], tree: pd.Data
 def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Partnerships whose members overlap (Jaccard ≥ min_jaccard), sharing a theme, in overlapping territories."""
     facts = _frame(store, "partnership-facts")
-    if facts.empty:
-        return []
     members = _frame(store, "membership-pairs", {"as_of": params["as_of"]})
-    member_sets = _sets(members["partnership"], members["organisation"]) if not members.empty else {}
-    names = dict(zip(facts["partnership"], facts["partnership_name"]))
-    rows_of = dict(zip(facts["partnership"], facts["source_row"]))
-    themes = facts.dropna(subset=["theme"]).groupby("partnership")["theme_name"].agg(lambda s: set(s)).to_dict()
-    territory_names = dict(zip(facts["territory"], facts["territory_name"]))
+    if facts.empty or members.empty:
+        return []
     places = facts.dropna(subset=["territory"])[["partnership", "territory"]].drop_duplicates()
     pairs = _overlapping(places, "partnership", [], ancestry(store, set(places["territory"])))
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for a, b, ta, tb in zip(pairs["partnership_a"], pairs["partnership_b"], pairs["territory_a"], pairs["territory_b"]):
-        key = (a, b) if a < b else (b, a)
-        if key in found:
-            found[key]["overlap"].add((ta, tb) if key == (a, b) else (tb, ta))
-            continue
-        shared_themes = themes.get(a, set()) & themes.get(b, set())
-        members_a, members_b = member_sets.get(key[0], set()), member_sets.get(key[1], set())
-        shared = members_a & members_b
-        if not shared_themes or not shared:
-            continue
-        jaccard = len(shared) / len(members_a | members_b)
-        if jaccard < params["min_jaccard"]:
-            continue
-        found[key] = {
-            "a": key[0], "a_name": names[key[0]], "b": key[1], "b_name": names[key[1]],
-            "jaccard": round(jaccard, 3), "shared_members": shared,
-            "members_a": len(members_a), "members_b": len(members_b), "shared_themes": sorted(shared_themes),
-            "overlap": {(ta, tb) if key == (a, b) else (tb, ta)},
-            "a_source_row": rows_of[key[0]], "b_source_row": rows_of[key[1]],
-        }
-    org_names = _names(store, {o for row in found.values() for o in row["shared_members"]})
+    # Each pair once, smaller id first, remembering every pair of territories that overlap.
+    first = pairs["partnership_a"] < pairs["partnership_b"]
+    pairs = pd.DataFrame({
+        "a": pairs["partnership_a"].where(first, pairs["partnership_b"]),
+        "b": pairs["partnership_b"].where(first, pairs["partnership_a"]),
+        "ta": pairs["territory_a"].where(first, pairs["territory_b"]),
+        "tb": pairs["territory_b"].where(first, pairs["territory_a"]),
+    })
+    # A shared theme, by a join rather than a loop.
+    themes = facts.dropna(subset=["theme"])[["partnership", "theme_name"]].drop_duplicates()
+    shared_theme = (
+        pairs[["a", "b"]].drop_duplicates()
+        .merge(themes.rename(columns={"partnership": "a"}), on="a")
+        .merge(themes.rename(columns={"partnership": "b"}), on=["b", "theme_name"])
+    )
+    if shared_theme.empty:
+        return []
+    candidates = shared_theme[["a", "b"]].drop_duplicates()
+    # Shared members for every candidate at once: rows of the partnership × organisation matrix.
+    partnerships = {p: i for i, p in enumerate(pd.unique(members["partnership"]))}
+    organisations = {o: i for i, o in enumerate(pd.unique(members["organisation"]))}
+    incidence = sparse.csr_matrix(
+        (np.ones(len(members)), ([partnerships[p] for p in members["partnership"]], [organisations[o] for o in members["organisation"]])),
+        shape=(len(partnerships), len(organisations)),
+    )
+    incidence.data[:] = 1  # an organisation with two posts is one member
+    sizes = np.asarray(incidence.sum(axis=1)).ravel()
+    a_idx = np.array([partnerships.get(p, -1) for p in candidates["a"]])
+    b_idx = np.array([partnerships.get(p, -1) for p in candidates["b"]])
+    known = (a_idx >= 0) & (b_idx >= 0)
+    candidates, a_idx, b_idx = candidates[known], a_idx[known], b_idx[known]
+    shared = np.asarray(incidence[a_idx].multiply(incidence[b_idx]).sum(axis=1)).ravel()
+    union = sizes[a_idx] + sizes[b_idx] - shared
+    jaccard = np.divide(shared, union, out=np.zeros_like(shared, dtype=float), where=union > 0)
+    keep = (shared > 0) & (jaccard >= params["min_jaccard"])
+    found = candidates[keep].assign(jaccard=jaccard[keep], members_a=sizes[a_idx[keep]], members_b=sizes[b_idx[keep]])
+    if found.empty:
+        return []
+    names = dict(zip(facts["partnership"], facts["partnership_name"]))
+    rows_of = dict(zip(facts["partnership"], facts["source_row"]))
+    territory_names = dict(zip(facts["territory"], facts["territory_name"]))
+    theme_sets = _sets(zip(shared_theme["a"], shared_theme["b"]), shared_theme["theme_name"])
+    overlap_sets = _sets(zip(pairs["a"], pairs["b"]), zip(pairs["ta"], pairs["tb"]))
+    member_sets = _sets(members["partnership"], members["organisation"])
+    wanted = {o for a, b in zip(found["a"], found["b"]) for o in member_sets[a] & member_sets[b]}
+    org_names = _names(store, wanted)
     rows = []
-    for row in found.values():
-        row["shared_members"] = sorted(org_names.get(o, o) for o in row["shared_members"])
-        row["overlapping_territories"] = sorted(
-            f"{territory_names.get(x, x)} / {territory_names.get(y, y)}" for x, y in row.pop("overlap")
-        )
-        rows.append(row)
+    for a, b, score, size_a, size_b in zip(found["a"], found["b"], found["jaccard"], found["members_a"], found["members_b"]):
+        key = (a, b)
+        rows.append({
+            "a": a, "a_name": names[a], "b": b, "b_name": names[b], "jaccard": round(float(score), 3),
+            "shared_members": sorted(org_names.get(o, o) for o in member_sets[a] & member_sets[b]),
+            "members_a": int(size_a), "members_b": int(size_b), "shared_themes": sorted(theme_sets[key]),
+            "overlapping_territories": sorted(
+                f"{territory_names.get(x, x)} / {territory_names.get(y, y)}"
+                for x, y in overlap_sets[key]
+            ),
+            "a_source_row": rows_of[a], "b_source_row": rows_of[b],
+        })
     rows.sort(key=lambda r: (-r["jaccard"], r["a"], r["b"]))
     return rows
 

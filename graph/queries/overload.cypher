@@ -5,6 +5,7 @@
 // @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
 // @param min int = 1: fewest memberships an organisation must have to be listed
 // @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
+// @param limit int = 500: most rows to return, busiest first
 // @flatten source_rows
 MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
@@ -22,3 +23,4 @@ WHERE memberships >= $min
 RETURN o.id AS organisation, o.name AS organisation_name, o.sector AS sector, memberships, chairs,
        meetings_per_year, round(average_attendance, 2) AS average_attendance, partnerships, chaired, source_rows
 ORDER BY memberships DESC, chairs DESC, organisation
+LIMIT $limit

@@ -4,6 +4,7 @@
 // @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
 // @param min int = 1: fewest memberships a post must have to be listed
 // @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
+// @param limit int = 500: most rows to return, busiest first
 // @flatten source_rows
 MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
@@ -19,3 +20,4 @@ WHERE memberships >= $min
 RETURN o.id AS organisation, o.name AS organisation_name, representative, memberships, chairs,
        meetings_per_year, partnerships, chaired, source_rows
 ORDER BY chairs DESC, memberships DESC, organisation, representative
+LIMIT $limit
