@@ -156,40 +156,43 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
     pairs = _overlapping(places, "service", ["type", "client_group"], ancestry(store, set(places["territory"])))
     if pairs.empty:
         return []
-    involved = set(pairs["service_a"]) | set(pairs["service_b"])
-    providers = providers[providers["service"].isin(involved)]
-    provider_sets = _sets(providers["service"], providers["provider"])
-
-    def different_providers(a: str, b: str) -> bool:
-        pa, pb = provider_sets.get(a, set()), provider_sets.get(b, set())
-        return bool(pa and pb and any(x != y for x in pa for y in pb))
-
-    pairs = pairs[[different_providers(a, b) for a, b in zip(pairs["service_a"], pairs["service_b"])]]
+    # Different providers, for every pair at once: a pair is kept when either side has several
+    # providers or their single providers differ (and both have one).
+    by_service = providers.groupby("service")["provider"]
+    first, count = by_service.first(), by_service.nunique()
+    pa, pb = pairs["service_a"].map(first), pairs["service_b"].map(first)
+    several = (pairs["service_a"].map(count).fillna(0) > 1) | (pairs["service_b"].map(count).fillna(0) > 1)
+    pairs = pairs[pa.notna() & pb.notna() & (several | (pa != pb))]
     if pairs.empty:
         return []
-    ids = sorted(set(pairs["service_a"]) | set(pairs["service_b"]))
+    flipped = pairs["service_a"] > pairs["service_b"]
+    same = pairs["territory_a"] == pairs["territory_b"]
+    out = pd.DataFrame({
+        "a": pairs["service_a"].where(~flipped, pairs["service_b"]),
+        "b": pairs["service_b"].where(~flipped, pairs["service_a"]),
+        "type": pairs["type"],
+        "client_group": pairs["client_group"],
+        "territory": pairs["territory_a"],
+        "ta": pairs["territory_a"].where(~flipped, pairs["territory_b"]),
+        "tb": pairs["territory_b"].where(~flipped, pairs["territory_a"]),
+        "overlap": np.where(same, "same territory", np.where(flipped, "b inside a", "a inside b")),
+    })
+    # Several shared client groups make one row listing them all.
+    groups_of = _sets(zip(out["a"], out["b"]), out["client_group"])
+    out = out.drop_duplicates(["a", "b"]).copy()
+    ids = sorted(set(out["a"]) | set(out["b"]))
     details = _frame(store, "service-details", {"ids": ids})
     service_names = dict(zip(details["service"], details["service_name"]))
     source_rows = dict(zip(details["service"], details["source_row"]))
     with_provider = details.dropna(subset=["provider"])
-    provider_names = {k: sorted(v) for k, v in _sets(with_provider["service"], with_provider["provider_name"]).items()}
-    names = _names(store, set(pairs["territory_a"]) | set(pairs["territory_b"]) | set(pairs["client_group"]))
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for a, b, ta, tb, service_type, group in zip(
-        pairs["service_a"], pairs["service_b"], pairs["territory_a"], pairs["territory_b"], pairs["type"], pairs["client_group"]
-    ):
-        key, flipped = ((a, b), False) if a < b else ((b, a), True)
-        row = found.get(key)
-        if row is None:
-            overlap = "same territory" if ta == tb else ("b inside a" if flipped else "a inside b")
-            row = found[key] = {
-                "a": key[0], "a_name": service_names.get(key[0]), "b": key[1], "b_name": service_names.get(key[1]),
-                "type": service_type, "client_group": set(),
-                "provider_a": "; ".join(provider_names.get(key[0], [])), "provider_b": "; ".join(provider_names.get(key[1], [])),
-                "territory": ta, "territory_a": names.get(tb if flipped else ta), "territory_b": names.get(ta if flipped else tb),
-                "overlap": overlap, "a_source_row": source_rows.get(key[0]), "b_source_row": source_rows.get(key[1]),
-            }
-        row["client_group"].add(names.get(group, group))
-    rows = [{**row, "client_group": sorted(row["client_group"])} for row in found.values()]
-    rows.sort(key=lambda r: (r["type"], r["a"], r["b"]))
-    return rows
+    provider_names = {k: "; ".join(sorted(v)) for k, v in _sets(with_provider["service"], with_provider["provider_name"]).items()}
+    names = _names(store, set(out["ta"]) | set(out["tb"]) | set(groups.get("client_group", [])))
+    out["a_name"], out["b_name"] = out["a"].map(service_names), out["b"].map(service_names)
+    out["client_group"] = [sorted(names.get(g, g) for g in groups_of[(a, b)]) for a, b in zip(out["a"], out["b"])]
+    out["provider_a"], out["provider_b"] = out["a"].map(provider_names), out["b"].map(provider_names)
+    out["territory_a"], out["territory_b"] = out["ta"].map(names), out["tb"].map(names)
+    out["a_source_row"], out["b_source_row"] = out["a"].map(source_rows), out["b"].map(source_rows)
+    out = out.sort_values(["type", "a", "b"])
+    columns = ["a", "a_name", "b", "b_name", "type", "client_group", "provider_a", "provider_b", "territory",
+               "territory_a", "territory_b", "overlap", "a_source_row", "b_source_row"]
+    return out[columns].astype(object).where(out[columns].notna(), None).to_dict("records")
