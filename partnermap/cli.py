@@ -126,6 +126,34 @@ def query(
     typer.echo(render(rows, fmt))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (above 1 only with Neo4j).")] = 1,
+) -> None:
+    """Serve the HTTP API with uvicorn (one process owns an embedded store)."""
+    import os
+
+    import uvicorn
+
+    from api import create_app
+
+    s = state.settings
+    if workers > 1 and not s.neo4j_uri:
+        typer.echo(
+            "error: --workers above 1 needs Neo4j: an embedded store belongs to one process "
+            "(a second worker would get no database); serve with one worker, or use --neo4j",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if workers == 1:
+        uvicorn.run(create_app(s), host=host, port=port)
+    else:  # each worker imports api.app:app and reads its settings from the environment
+        os.environ["PARTNERMAP_NEO4J_URI"] = s.neo4j_uri or ""
+        uvicorn.run("api.app:app", host=host, port=port, workers=workers)
+
+
 @app.command("viz")
 def viz_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -23,3 +25,27 @@ class Settings(BaseSettings):
         default="neo4j", validation_alias=AliasChoices("PARTNERMAP_NEO4J_DATABASE", "NEO4J_DATABASE")
     )
     out: Path = Field(default=Path("out"), description="Where reports and pages are written.")
+
+    # HTTP API (``api/``). Lists accept a JSON array or a comma-separated string.
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Bearer keys allowed to write through the API; none means writes are disabled."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser; none means CORS is off."
+    )
+    max_request_bytes: int = Field(default=10 * 1024 * 1024, description="Largest request body the API accepts.")
+    max_upload_members: int = Field(default=50, description="Most files an uploaded .zip register may hold.")
+    max_unpacked_bytes: int = Field(
+        default=100 * 1024 * 1024, description="Largest total size an uploaded .zip register may unpack to."
+    )
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        """Read a list setting from the environment as JSON (``["a","b"]``) or ``a,b``."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value

@@ -108,3 +108,42 @@ def test_viz_refuses_an_unknown_focus_or_highlight(tmp_path):
     assert done.exit_code == 2 and "'nobody' is not in this map" in done.output
     done = invoke("--db", db, "viz", "--highlight", "colour", "-o", str(tmp_path / "x.html"))
     assert done.exit_code == 2 and "no highlight colour" in done.output
+
+
+def test_serve_refuses_several_workers_on_an_embedded_store(tmp_path):
+    done = invoke("--db", str(tmp_path / "db"), "serve", "--workers", "2")
+    assert done.exit_code == 2 and "needs Neo4j" in done.output
+
+
+def test_serve_answers_over_a_real_uvicorn_on_loopback(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "partnermap.cli", "--db", db, "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):  # up to 10 s for the server to start
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        coverage = httpx.get(f"{base}/territories/E07000129/coverage", timeout=5).json()
+        assert "blaby-lsp" in {item["id"] for item in coverage["items"]}
+        missing = httpx.get(f"{base}/territories/E99999999", timeout=5)
+        assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

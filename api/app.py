@@ -1,0 +1,82 @@
+"""Build the FastAPI application: one store opened at startup, routers, errors and limits.
+
+``uvicorn api.app:app`` serves the app built from the environment's settings; tests and
+other callers use :func:`create_app` with their own :class:`~partnermap.settings.Settings`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+import graph
+from api import health, ingest, maps, profiles, queries, territories
+from api.errors import install_error_handlers
+from api.limits import RequestSizeLimit
+from partnermap import __version__
+from partnermap.settings import Settings
+
+
+def open_settings_store(settings: Settings) -> graph.Store:
+    """The store the settings name: Neo4j when a URI is set, else the embedded directory."""
+    return graph.open_store(settings.db, settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
+                            settings.neo4j_database)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API over the store ``settings`` names, opened once for the app's lifetime."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The embedded store belongs to one process: open it once and share it; it
+        # serialises access with its own lock.
+        store = open_settings_store(settings)
+        app.state.store = store
+        try:
+            yield
+        finally:
+            app.state.store = None
+            store.close()
+
+    app = FastAPI(
+        title="partnermap",
+        version=__version__,
+        description="A knowledge graph of public-sector partnerships, organisations, services and territories.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = None
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+
+    app.include_router(health.router)
+    app.include_router(territories.router)
+    app.include_router(profiles.organisations)
+    app.include_router(profiles.partnerships)
+    app.include_router(profiles.services)
+    app.include_router(profiles.strategies)
+    app.include_router(queries.router)
+    app.include_router(maps.router)
+    app.include_router(ingest.router)
+    return app
+
+
+_app: FastAPI | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # ``api.app:app`` is built on first use, so importing this module reads no environment.
+    global _app
+    if name == "app":
+        if _app is None:
+            _app = create_app(Settings())
+        return _app
+    raise AttributeError(name)

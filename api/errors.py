@@ -1,0 +1,156 @@
+"""The one JSON error shape, and the one place that maps errors to status codes.
+
+Every error the API returns looks like
+``{"error": {"status": 404, "code": "not_found", "message": "…", "problems": [...]}}``
+(``problems`` only for invalid input). Messages never carry stack traces or Cypher.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from partnermap.errors import InvalidRecords, NotFound, PartnermapError, QueryError, StoreUnavailable
+
+log = logging.getLogger("partnermap.api")
+
+# The project's errors, most specific first: (class, status, code).
+ERROR_STATUS: tuple[tuple[type[PartnermapError], int, str], ...] = (
+    (NotFound, 404, "not_found"),
+    (QueryError, 400, "bad_query"),
+    (InvalidRecords, 422, "invalid_records"),
+    (StoreUnavailable, 503, "store_unavailable"),
+)
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_records",
+    503: "store_unavailable",
+}
+ENGINE_REFUSED = "the store could not run this query"
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: the HTTP status, a stable code, a message and, for bad input, each problem."""
+
+    status: int
+    code: str
+    message: str
+    problems: list[dict[str, Any]] | None = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape every endpoint returns."""
+
+    error: ErrorDetail
+
+
+class ApiError(Exception):
+    """An error raised by the API layer itself (auth, limits, media types) with its status."""
+
+    def __init__(self, status: int, message: str, problems: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.problems = problems
+
+
+def error_response(status: int, message: str, code: str | None = None, problems: list | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """Build the one error shape as a response."""
+    detail: dict[str, Any] = {"status": status, "code": code or HTTP_CODES.get(status, "error"), "message": message}
+    if problems is not None:
+        detail["problems"] = problems
+    return JSONResponse({"error": detail}, status_code=status, headers=headers)
+
+
+def _message(exc: PartnermapError) -> str:
+    # An engine's refusal is chained to the driver's exception and quotes the Cypher it refused;
+    # parameter errors are raised without a cause and their own words help the caller.
+    if isinstance(exc, QueryError) and exc.__cause__ is not None:
+        return ENGINE_REFUSED
+    if isinstance(exc, StoreUnavailable):
+        return "the graph store is unavailable"
+    if isinstance(exc, InvalidRecords):
+        count = len(exc.problems)
+        return f"{count} problem{'s' if count != 1 else ''} found; nothing was written"
+    return str(exc)
+
+
+def _problem(problem: Any) -> dict[str, Any]:
+    value = problem.value
+    return {
+        "file": problem.file,
+        "row": problem.row,
+        "column": problem.column,
+        "value": value if value is None or isinstance(value, (str, int, float, bool)) else str(value),
+        "reason": problem.reason,
+    }
+
+
+async def handle_project_error(request: Request, exc: Exception) -> JSONResponse:
+    """Map partnermap's own errors to their status codes."""
+    for cls, status, code in ERROR_STATUS:
+        if isinstance(exc, cls):
+            problems = [_problem(p) for p in exc.problems] if isinstance(exc, InvalidRecords) else None
+            if isinstance(exc, StoreUnavailable) or (isinstance(exc, QueryError) and exc.__cause__ is not None):
+                log.warning("%s: %s", request.url.path, exc)
+            return error_response(status, _message(exc), code, problems)
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return error_response(500, "internal error", "internal_error")
+
+
+async def handle_api_error(request: Request, exc: Exception) -> JSONResponse:
+    """Errors raised by the API layer itself."""
+    assert isinstance(exc, ApiError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return error_response(exc.status, exc.message, problems=exc.problems, headers=headers)
+
+
+async def handle_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (unknown route, wrong method) in the one shape."""
+    assert isinstance(exc, StarletteHTTPException)
+    return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """Malformed request parameters: 400 with one problem per parameter."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"location": ".".join(str(part) for part in error.get("loc", ())), "reason": error.get("msg", "")}
+        for error in exc.errors()
+    ]
+    return error_response(400, "invalid request parameters", "bad_request", problems)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Anything else: logged with its trace, answered without it."""
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return error_response(500, "internal error", "internal_error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that produce the one error shape."""
+    app.add_exception_handler(PartnermapError, handle_project_error)
+    app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(Exception, handle_unexpected)
+
+
+# Documented on every route, so clients (and schemathesis) know the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": code} for status, code in
+    ((400, "bad request or query"), (404, "not found"), (413, "request too large"), (503, "store unavailable"))
+}

@@ -1,0 +1,125 @@
+"""Response models: the shapes the API promises, separate from the rows queries return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Health(BaseModel):
+    """The service is up and its store answers."""
+
+    status: str = Field(examples=["ok"])
+    store: str = Field(description="Which engine: embedded or neo4j.")
+
+
+class Version(BaseModel):
+    """The running partnermap version."""
+
+    version: str
+
+
+class Territory(BaseModel):
+    """A territory (ONS GSS code), its level and the territory it lies directly inside."""
+
+    code: str
+    name: str | None = None
+    level: str | None = None
+    parent: str | None = None
+
+
+class TerritoryPage(BaseModel):
+    """A page of territories."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[Territory]
+
+
+class TerritoryDetail(Territory):
+    """A territory with the chain of territories it lies in (nearest first) and those directly inside it."""
+
+    parents: list[Territory]
+    children: list[Territory]
+
+
+class Coverage(BaseModel):
+    """One thing covering a territory: through which territory, how, and the row it came from."""
+
+    kind: str
+    id: str
+    name: str | None = None
+    via: str
+    via_name: str | None = None
+    relation: str = Field(description="itself, contains it, or inside it")
+    source: str | None = None
+    source_row: str | None = None
+
+
+class CoveragePage(BaseModel):
+    """A page of what covers a territory."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[Coverage]
+
+
+class Neighbour(BaseModel):
+    """One relationship of a node, in or out, with the node at its other end and its source."""
+
+    direction: str = Field(description="out or in")
+    relationship: str
+    relationship_id: str | None = None
+    kind: str | None = None
+    id: str | None = None
+    name: str | None = None
+    source: str | None = None
+    source_row: str | None = None
+
+
+class Profile(BaseModel):
+    """One node (organisation, partnership, service, strategy) and all its neighbours."""
+
+    kind: str
+    id: str
+    name: str | None = None
+    source: str | None = None
+    source_row: str | None = None
+    neighbours: list[Neighbour]
+
+
+class QueryParam(BaseModel):
+    """A named query's parameter."""
+
+    name: str
+    type: str
+    default: str | None = None
+    required: bool
+    description: str
+
+
+class QueryInfo(BaseModel):
+    """A named query: what it answers and the parameters it takes."""
+
+    name: str
+    description: str
+    params: list[QueryParam]
+
+
+class QueryResult(BaseModel):
+    """The rows a named query returned."""
+
+    name: str
+    total: int
+    rows: list[dict[str, Any]]
+
+
+class IngestResult(BaseModel):
+    """What an ingest wrote: nodes per label, relationships per type, facts removed."""
+
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+    removed: int

@@ -1,0 +1,82 @@
+"""The API driven in-process over real embedded stores in temporary directories."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import graph
+import ingest
+from api import create_app
+from partnermap.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "leicestershire"
+KEY = "test-key-0123456789"
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """An embedded store holding the Leicestershire sample, closed so an app can own it."""
+    db = tmp_path_factory.mktemp("api-sample") / "db"
+    with graph.open_store(db) as store:
+        ingest.load(store, ingest.READERS["register"](SAMPLE))
+    return db
+
+
+@pytest.fixture(scope="module")
+def client(sample_db):
+    """A read-only client over the sample (no API keys: writes disabled)."""
+    with TestClient(create_app(Settings(db=sample_db))) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    """Build a client over a fresh empty store with the given settings overrides."""
+    opened = []
+
+    def make(**overrides) -> TestClient:
+        settings = Settings(db=tmp_path / f"db{len(opened)}", **overrides)
+        test_client = TestClient(create_app(settings))
+        test_client.__enter__()
+        opened.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in opened:
+        test_client.__exit__(None, None, None)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A .zip archive holding ``files`` (name → content), names written as given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def sample_files() -> dict[str, bytes]:
+    """The sample register's CSV files by name."""
+    return {path.name: path.read_bytes() for path in sorted(SAMPLE.glob("*.csv"))}
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """The one error shape: ``{"error": {"status", "code", "message"[, "problems"]}}``, nothing else."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert error["status"] == status
+    assert set(error) <= {"status", "code", "message", "problems"}
+    assert isinstance(error["message"], str) and error["message"]
+    assert "Traceback" not in response.text and "MATCH" not in response.text
+    if code:
+        assert error["code"] == code
+    return error

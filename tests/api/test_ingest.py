@@ -1,0 +1,138 @@
+"""Uploading a register: keys, formats, limits, safe unpacking, all-or-nothing with problems."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from tests.api.conftest import KEY, SAMPLE, assert_error, sample_files, zip_bytes
+
+ZIP = {"Content-Type": "application/zip"}
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+def _xlsx_bytes() -> bytes:
+    """The sample register as one workbook, a sheet per CSV file."""
+    import csv
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for path in sorted(SAMPLE.glob("*.csv")):
+        sheet = workbook.create_sheet(path.stem)
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_writes_are_disabled_without_configured_keys(make_client):
+    client = make_client()
+    error = assert_error(client.post("/ingest/register", content=zip_bytes(sample_files()),
+                                     headers={**ZIP, **AUTH}), 403, "forbidden")
+    assert "writes are disabled" in error["message"]
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong-key", f"Basic {KEY}", "Bearer "])
+def test_a_missing_or_wrong_key_is_401(make_client, authorization):
+    client = make_client(api_keys=[KEY])
+    headers = dict(ZIP)
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    response = client.post("/ingest/register", content=zip_bytes(sample_files()), headers=headers)
+    assert_error(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert client.get("/territories").json()["total"] == 0
+
+
+def test_a_zip_register_is_ingested(make_client):
+    client = make_client(api_keys=["other", KEY])
+    response = client.post("/ingest/register", content=zip_bytes(sample_files()), headers={**ZIP, **AUTH})
+    assert response.status_code == 200, response.text
+    counts = response.json()
+    # rows in the sample's CSV files (header excluded): 31 territories, 43 organisations,
+    # 27 partnerships and 8 forums, 27 services, 14 strategies, 11 targets, 220 memberships
+    assert counts["nodes"]["Territory"] == 31
+    assert counts["nodes"]["Organisation"] == 43
+    assert counts["nodes"]["Partnership"] + counts["nodes"]["Forum"] == 35
+    assert counts["relationships"]["MEMBER_OF"] == 220
+    assert counts["removed"] == 0
+    assert client.get("/partnerships/blaby-lsp").json()["name"] == "Blaby District Local Strategic Partnership"
+    # the same register again merges: nothing new, nothing removed
+    again = client.post("/ingest/register", content=zip_bytes(sample_files()), headers={**ZIP, **AUTH})
+    assert again.status_code == 200 and again.json()["removed"] == 0
+    assert client.get("/territories").json()["total"] == 31
+
+
+def test_a_zip_wrapping_the_register_in_a_folder_is_ingested(make_client):
+    client = make_client(api_keys=[KEY])
+    files = {f"leicestershire/{name}": content for name, content in sample_files().items()}
+    response = client.post("/ingest/register", content=zip_bytes(files), headers={**ZIP, **AUTH})
+    assert response.status_code == 200, response.text
+    assert client.get("/territories/E07000129").json()["name"] == "Blaby"
+
+
+def test_an_xlsx_register_is_ingested(make_client):
+    client = make_client(api_keys=[KEY])
+    response = client.post(
+        "/ingest/register", params={"filename": "leicestershire.xlsx"}, content=_xlsx_bytes(),
+        headers={"Content-Type": "application/octet-stream", **AUTH},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["nodes"]["Territory"] == 31
+
+
+def test_an_invalid_register_is_422_with_every_problem_and_writes_nothing(make_client):
+    client = make_client(api_keys=[KEY])
+    files = sample_files()
+    files["territories.csv"] = files["territories.csv"].replace(b"E07000129,Blaby,district,", b"E07000129,Blaby,shire,")
+    response = client.post("/ingest/register", content=zip_bytes(files), headers={**ZIP, **AUTH})
+    error = assert_error(response, 422, "invalid_records")
+    problem = next(p for p in error["problems"] if p["column"] == "level")
+    assert problem["file"] == "territories.csv" and problem["row"] == 5 and problem["value"] == "shire"
+    assert set(problem) == {"file", "row", "column", "value", "reason"}
+    assert client.get("/territories").json()["total"] == 0
+
+
+def test_a_zip_member_escaping_the_folder_is_refused(make_client, tmp_path):
+    client = make_client(api_keys=[KEY])
+    files = {**sample_files(), "../evil.csv": b"code,name\n"}
+    response = client.post("/ingest/register", content=zip_bytes(files), headers={**ZIP, **AUTH})
+    error = assert_error(response, 422)
+    assert "unsafe path" in error["message"]
+    for evil in ({"/etc/evil.csv": b"x"}, {"a/../../evil.csv": b"x"}, {"..\\evil.csv": b"x"}):
+        assert_error(client.post("/ingest/register", content=zip_bytes(evil), headers={**ZIP, **AUTH}), 422)
+    assert client.get("/territories").json()["total"] == 0
+
+
+def test_a_body_over_the_limit_is_413(make_client):
+    client = make_client(api_keys=[KEY], max_request_bytes=1000)
+    body = zip_bytes(sample_files())
+    assert len(body) > 1000
+    assert_error(client.post("/ingest/register", content=body, headers={**ZIP, **AUTH}), 413, "too_large")
+
+    def chunks():  # no Content-Length: counted as it streams
+        for start in range(0, len(body), 256):
+            yield body[start : start + 256]
+
+    assert_error(client.post("/ingest/register", content=chunks(), headers={**ZIP, **AUTH}), 413, "too_large")
+
+
+def test_too_many_members_or_too_much_unpacked_is_413(make_client):
+    client = make_client(api_keys=[KEY], max_upload_members=5)
+    assert_error(client.post("/ingest/register", content=zip_bytes(sample_files()), headers={**ZIP, **AUTH}), 413)
+    client = make_client(api_keys=[KEY], max_unpacked_bytes=10_000)
+    bomb = zip_bytes({"territories.csv": b"code,name,level,parent\n" + b" " * 1_000_000})
+    assert len(bomb) < 10_000
+    error = assert_error(client.post("/ingest/register", content=bomb, headers={**ZIP, **AUTH}), 413)
+    assert "unpacks to more than" in error["message"]
+
+
+def test_other_uploads_are_refused(make_client):
+    client = make_client(api_keys=[KEY])
+    assert_error(client.post("/ingest/register", content=b"code,name\n",
+                             headers={"Content-Type": "text/csv", **AUTH}), 415)
+    assert_error(client.post("/ingest/register", content=b"not a zip", headers={**ZIP, **AUTH}), 422)
