@@ -146,6 +146,9 @@ class EmbeddedStore(Store):
             self._in_transaction = False
             self._execute("COMMIT")
 
+    def _empty(self, pattern: str) -> bool:
+        return self.run(f"MATCH {pattern} RETURN count(*) AS n")[0]["n"] == 0
+
     def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
         if frame.empty:
             return 0
@@ -154,6 +157,12 @@ class EmbeddedStore(Store):
         for column in columns:
             if column not in properties:
                 raise QueryError(f"{label} has no property {column!r} in the model")
+        with self._lock:
+            if self._empty(f"(n:{quoted(label)})"):
+                # A first load: the engine's bulk COPY (4x MERGE's speed), typed from the model.
+                # Inside the caller's transaction it still commits or rolls back with the rest.
+                self._execute(f"COPY {quoted(label)} FROM $rows", {"rows": _arrow(frame, list(properties.values()))})
+                return len(frame)
         renamed = _positional(frame, ["id", *columns])
         assignments = ", ".join(
             f"n.{quoted(c)} = CAST(c{i + 1} AS {embedded_column_type(properties[c])})" for i, c in enumerate(columns)
@@ -173,6 +182,15 @@ class EmbeddedStore(Store):
         for column in columns:
             if column not in rel.properties:
                 raise QueryError(f"{rel_type} has no property {column!r} in the model")
+        with self._lock:
+            if self._empty(f"()-[r:{quoted(rel_type)}]->()"):
+                rows = _arrow(frame.rename(columns={"from_id": "from", "to_id": "to"}), list(rel.properties.values()),
+                              leading=("from", "to"))
+                self._execute(
+                    f"COPY {quoted(rel_type)} FROM $rows (from='{quoted(from_label)[1:-1]}', to='{quoted(to_label)[1:-1]}')",
+                    {"rows": rows},
+                )
+                return len(frame)
         renamed = _positional(frame, ["from_id", "to_id", "id", *columns])
         # Explicit casts: a column that is empty throughout reaches the engine untyped.
         assignments = ", ".join(
@@ -196,6 +214,32 @@ class EmbeddedStore(Store):
         with self._lock:
             self._connection.close()
             self._database.close()
+
+
+ARROW_TYPES = {
+    "string": pa.string(),
+    "string[]": pa.list_(pa.string()),
+    "integer": pa.int64(),
+    "float": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+def _arrow(frame: pd.DataFrame, properties: list, leading: tuple[str, ...] = ()) -> pa.Table:
+    """The frame as an Arrow table in the table's column order, each column typed from the model."""
+    fields = [pa.field(name, pa.string()) for name in leading]
+    fields += [pa.field(p.name, ARROW_TYPES[p.type]) for p in properties]
+    arrays = []
+    for field in fields:
+        if field.name in frame.columns:
+            values = frame[field.name].astype(object).where(frame[field.name].notna(), None).tolist()
+        else:
+            values = [None] * len(frame)
+        if pa.types.is_list(field.type):
+            values = [v if isinstance(v, list) else [] for v in values]
+        arrays.append(pa.array(values, type=field.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
 def _positional(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

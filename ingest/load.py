@@ -54,6 +54,8 @@ def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = 
             frame = pd.concat(frames).drop_duplicates("id")
             written["nodes"][label] += store.upsert_nodes(label, frame)
             progress(f"wrote {len(frame)} {label} nodes")
+        # Largest group of each type first: into an empty table it goes by the bulk path.
+        edge_groups = sorted(edge_groups, key=lambda group: (group[0], -len(group[3])))
         for rel_type, from_label, to_label, frame in edge_groups:
             written["relationships"][rel_type] += store.upsert_relationships(
                 rel_type, from_label, to_label, frame.drop(columns=[ROW])
