@@ -83,6 +83,28 @@ def _typed(value: Any, prop: Property, vocabulary: tuple[str, ...] | None) -> tu
     return number, None
 
 
+def _strings(
+    frame: pd.DataFrame, column: str, prop: Property, vocabulary: tuple[str, ...] | None, file: str, problems: list[Problem]
+) -> pd.Series:
+    """A text column typed as whole columns (most of a register): blanks to None, vocabulary checked."""
+    raw = frame[column].astype(object)
+    text = raw.where(raw.notna(), "").map(str).str.strip()
+    blank = text == ""
+    values = text.where(~blank, None)
+    bad = pd.Series(False, index=frame.index)
+    if vocabulary is not None:
+        canonical = text.str.lower().str.replace(" ", "_", regex=False)
+        bad = ~blank & ~canonical.isin(vocabulary)
+        values = canonical.where(~blank, None)
+        allowed = ", ".join(vocabulary)
+        for row, value in zip(frame.loc[bad, ROW], raw[bad]):
+            problems.append(Problem(file, row, column, value, f"not one of the allowed {prop.vocabulary} values: {allowed}"))
+    if prop.required:
+        for row in frame.loc[blank, ROW]:
+            problems.append(Problem(file, row, column, None, "a value is required"))
+    return values.where(~bad, None).astype(object)
+
+
 def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Model, file: str, problems: list[Problem]) -> pd.DataFrame:
     """Type each property column of ``frame`` in place of its raw values, recording problems."""
     out = frame.copy()
@@ -93,6 +115,9 @@ def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Mo
         if prop is None:
             raise ValueError(f"reader produced column {column!r}, which the model does not declare")
         vocabulary = model.vocabularies[prop.vocabulary] if prop.vocabulary else None
+        if prop.type == "string":
+            out[column] = _strings(frame, column, prop, vocabulary, file, problems)
+            continue
         values = []
         for row, value in zip(frame[ROW], frame[column]):
             typed, reason = _typed(value, prop, vocabulary)
