@@ -49,6 +49,9 @@ def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = 
     for batch in typed_nodes:
         by_label.setdefault(batch.label, []).append(batch.frame.drop(columns=[ROW]))
     written: dict[str, Counter] = {"nodes": Counter(), "relationships": Counter()}
+    # Facts can only be stale if one of these sources was ingested before.
+    sources = sorted({s for batch in typed_nodes for s in batch.frame["source"].dropna().unique()})
+    seen_before = bool(store.existing_ids("Source", sources)) if sources else False
     with store.transaction():
         for label, frames in by_label.items():
             frame = pd.concat(frames).drop_duplicates("id")
@@ -61,7 +64,7 @@ def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = 
                 rel_type, from_label, to_label, frame.drop(columns=[ROW])
             )
             progress(f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})")
-        removed = _remove_stale(store, typed_nodes, edge_groups)
+        removed = _remove_stale(store, typed_nodes, edge_groups) if seen_before else 0
         if removed:
             progress(f"removed {removed} facts no longer in the re-ingested sources")
     written["removed"] = Counter({"facts": removed})

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from graph import Store
@@ -204,22 +205,26 @@ def _resolve(
 ) -> list[str | None]:
     """The label of each row's endpoint id, looking in this ingest then the store; problems otherwise."""
     ids = frame[column].astype(object)
-    missing = sorted({i for i in ids if i is not None and not any(i in known.get(lab, ()) for lab in labels)})
-    in_store = {lab: store.existing_ids(lab, missing) for lab in labels} if missing else {}
-    resolved: list[str | None] = []
-    for row, node_id in zip(frame[ROW], ids):
-        if node_id is None:
-            resolved.append(None)
-            continue
-        found = [lab for lab in labels if node_id in known.get(lab, ()) or node_id in in_store.get(lab, ())]
-        if len(found) == 1:
-            resolved.append(found[0])
-            continue
-        resolved.append(None)
-        kinds = " or ".join(lab.lower() for lab in labels)
-        if not found:
+    present = ids.notna()
+    # Membership per candidate label, as whole columns: this runs over every relationship row.
+    hits = {lab: ids.isin(known.get(lab, ())) for lab in labels}
+    count = sum(hit.astype(int) for hit in hits.values())
+    missing = sorted(set(ids[present & (count == 0)]))
+    if missing:
+        for lab in labels:
+            found_in_store = store.existing_ids(lab, missing)
+            if found_in_store:
+                hits[lab] = hits[lab] | ids.isin(found_in_store)
+        count = sum(hit.astype(int) for hit in hits.values())
+    resolved = np.full(len(frame), None, dtype=object)
+    for lab, hit in hits.items():
+        resolved[(hit & (count == 1)).to_numpy()] = lab
+    kinds = " or ".join(lab.lower() for lab in labels)
+    for row, node_id, n in zip(frame.loc[present & (count != 1), ROW], ids[present & (count != 1)], count[present & (count != 1)]):
+        if n == 0:
             reason = f"refers to no {kinds} with this id (not in this register, nor already in the store)"
         else:
-            reason = f"ambiguous: ids of {' and '.join(found)} are both {node_id!r}"
+            both = " and ".join(lab for lab in labels if node_id in known.get(lab, ()))
+            reason = f"ambiguous: ids of {both or 'several kinds'} are both {node_id!r}"
         problems.append(Problem(batch.file, row, input_column, node_id, reason))
-    return resolved
+    return resolved.tolist()

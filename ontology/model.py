@@ -34,6 +34,7 @@ def checked_identifier(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=65536)
 def concept_id(name: str) -> str:
     """The shared id of a theme or client group: case-insensitive, spaces and punctuation folded."""
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")
