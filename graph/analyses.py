@@ -24,11 +24,11 @@ from typing import Any
 import igraph as ig
 import networkx as nx
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
 from graph import pairs
-from graph.queries import Param, get_query
+from graph.pairs import projection
+from graph.queries import Param
 from graph.store import Store
 
 EXACT_LIMIT = 5_000  # nodes; above this, betweenness is estimated from a fixed-seed sample
@@ -55,12 +55,6 @@ class Analysis:
         return NamedQuery(self.name, self.description, self.params, {}, None).bind(given)  # type: ignore[arg-type]
 
 
-def _frame(store: Store, name: str, params: dict[str, Any]) -> "pd.DataFrame":
-    query = get_query(name)
-    frame = store.frame(query.render(store.dialect), query.bind(params))
-    return frame.astype({c: object for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
-
-
 def membership_graph(store: Store, as_of: Any) -> nx.Graph:
     """The bipartite organisation–partnership graph of memberships in force on ``as_of``.
 
@@ -68,7 +62,7 @@ def membership_graph(store: Store, as_of: Any) -> nx.Graph:
     measures are defined on (and what a user can take away to analyse further).
     """
     graph = nx.Graph()
-    edges = _frame(store, "membership-pairs", {"as_of": as_of})
+    edges = projection(store, "membership-pairs", {"as_of": as_of})
     if not edges.empty:
         graph.add_edges_from(zip((("o", o) for o in edges["organisation"]), (("p", p) for p in edges["partnership"])))
     return graph
@@ -76,7 +70,7 @@ def membership_graph(store: Store, as_of: Any) -> nx.Graph:
 
 def _names(store: Store, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Name, sector and kind for the given graph nodes (only those reported, not the whole graph)."""
-    named = _frame(store, "node-names", {"ids": sorted({n[1] for n in nodes})}) if nodes else None
+    named = projection(store, "node-names", {"ids": sorted({n[1] for n in nodes})}) if nodes else None
     found = {}
     if named is not None and not named.empty:
         for node_id, kind, name, sector in zip(named["id"], named["kind"], named["name"], named["sector"]):
@@ -158,7 +152,7 @@ def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     ordered = sorted(communities, key=lambda c: (-len(c), min(c)))[: params["limit"]]
     shown = [n for c in ordered for n in c]
     names = _names(store, shown)
-    themes = _frame(store, "partnership-facts", {})
+    themes = projection(store, "partnership-facts", {})
     themes_of: dict[str, set[str]] = {}
     for partnership, theme in zip(themes["partnership"], themes["theme_name"]):
         if isinstance(theme, str):
@@ -182,7 +176,7 @@ def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Pairs of organisations that share partnerships and a theme, but no partnership on that theme."""
-    edges = _frame(store, "membership-pairs", {"as_of": params["as_of"]})
+    edges = projection(store, "membership-pairs", {"as_of": params["as_of"]})
     if edges.empty:
         return []
     orgs = sorted(set(edges["organisation"]))
@@ -200,7 +194,7 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
     jaccard = counts / (degree[a_idx] + degree[b_idx] - counts)
     order = np.lexsort((b_idx, a_idx, -counts, -jaccard))
 
-    themes = _frame(store, "organisation-themes", {"as_of": params["as_of"]})
+    themes = projection(store, "organisation-themes", {"as_of": params["as_of"]})
     themes_of: dict[str, set[str]] = {}
     theme_names: dict[str, str] = {}
     partnership_themes: dict[str, set[str]] = {}

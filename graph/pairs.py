@@ -24,7 +24,8 @@ from graph.queries import get_query
 from graph.store import Store
 
 
-def _frame(store: Store, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+def projection(store: Store, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """A named query's rows as columns, strings as plain Python objects (what the Python-run queries read)."""
     query = get_query(name)
     frame = store.frame(query.render(store.dialect), query.bind(params or {}))
     # Arrow-backed strings cost ~1 µs each to iterate from Python; plain objects a tenth of that.
@@ -32,7 +33,7 @@ def _frame(store: Store, name: str, params: dict[str, Any] | None = None) -> pd.
 
 
 def _names(store: Store, ids: set[str]) -> dict[str, str]:
-    named = _frame(store, "names", {"ids": sorted(ids)}) if ids else pd.DataFrame()
+    named = projection(store, "names", {"ids": sorted(ids)}) if ids else pd.DataFrame()
     return dict(zip(named["id"], named["name"])) if not named.empty else {}
 
 
@@ -46,7 +47,7 @@ def _sets(keys: Iterable[Any], values: Iterable[Any]) -> dict[Any, set[Any]]:
 
 def ancestry(store: Store, territories: set[str]) -> pd.DataFrame:
     """(territory, ancestor) for each of ``territories`` and every territory it lies in, itself included."""
-    parents = _frame(store, "territory-parents")
+    parents = projection(store, "territory-parents")
     parent_of = {t: p for t, p in zip(parents["territory"], parents["parent"]) if isinstance(p, str)}
     rows = []
     for territory in territories:
@@ -75,8 +76,8 @@ def _overlapping(places: pd.DataFrame, key: str, block: list[str], tree: pd.Data
 
 def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Partnerships whose members overlap (Jaccard ≥ min_jaccard), sharing a theme, in overlapping territories."""
-    facts = _frame(store, "partnership-facts")
-    members = _frame(store, "membership-pairs", {"as_of": params["as_of"]})
+    facts = projection(store, "partnership-facts")
+    members = projection(store, "membership-pairs", {"as_of": params["as_of"]})
     if facts.empty or members.empty:
         return []
     places = facts.dropna(subset=["territory"])[["partnership", "territory"]].drop_duplicates()
@@ -146,11 +147,11 @@ def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[st
 
 def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Same-type services from different providers for a shared client group, in overlapping territories."""
-    places = _frame(store, "service-places", {"type": params["type"]})
+    places = projection(store, "service-places", {"type": params["type"]})
     if places.empty:
         return []
-    groups = _frame(store, "service-groups")
-    providers = _frame(store, "service-providers")
+    groups = projection(store, "service-groups")
+    providers = projection(store, "service-providers")
     # Block on (type, client group) and the territory chain at once.
     places = places.merge(groups, on="service")[["service", "type", "client_group", "territory"]].drop_duplicates()
     pairs = _overlapping(places, "service", ["type", "client_group"], ancestry(store, set(places["territory"])))
@@ -181,7 +182,7 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
     groups_of = _sets(zip(out["a"], out["b"]), out["client_group"])
     out = out.drop_duplicates(["a", "b"]).copy()
     ids = sorted(set(out["a"]) | set(out["b"]))
-    details = _frame(store, "service-details", {"ids": ids})
+    details = projection(store, "service-details", {"ids": ids})
     service_names = dict(zip(details["service"], details["service_name"]))
     source_rows = dict(zip(details["service"], details["source_row"]))
     with_provider = details.dropna(subset=["provider"])
