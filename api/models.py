@@ -123,3 +123,16 @@ class IngestResult(BaseModel):
     nodes: dict[str, int]
     relationships: dict[str, int]
     removed: int
+
+
+class Graph(BaseModel):
+    """A subgraph as JSON: organisations and the partnerships they sit on, and the memberships between them."""
+
+    nodes: list[dict[str, Any]] = Field(
+        description="Each with id, kind, name, and sector (organisations) and memberships (how many links).",
+        examples=[[{"id": "blaby-lsp", "kind": "Partnership", "name": "Blaby District Local Strategic Partnership", "memberships": 5}]],
+    )
+    edges: list[dict[str, Any]] = Field(
+        description="Each with source, target, type (MEMBER_OF), role and the source row it came from.",
+        examples=[[{"source": "blaby-dc", "target": "blaby-lsp", "type": "MEMBER_OF", "role": "chair"}]],
+    )

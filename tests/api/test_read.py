@@ -164,3 +164,18 @@ def test_graph_page_is_html_of_the_place(client):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "Blaby District Local Strategic Partnership" in response.text
+
+
+def test_graph_json_is_the_membership_network_of_a_place(client):
+    done = client.get("/graph", params={"territory": "E07000129", "as_of": "2008-01-01"})
+    assert done.status_code == 200
+    body = done.json()
+    ids = {node["id"] for node in body["nodes"]}
+    # memberships.csv: Blaby District Council sits on the Blaby LSP, which covers Blaby (E07000129)
+    assert {"blaby-lsp", "blaby-dc"} <= ids
+    assert {"source": "blaby-dc", "target": "blaby-lsp"}.items() <= next(
+        e for e in body["edges"] if e["source"] == "blaby-dc" and e["target"] == "blaby-lsp"
+    ).items()
+    assert all(e["type"] == "MEMBER_OF" for e in body["edges"])
+    bad = client.get("/graph", params={"as_of": "01/01/2008"})
+    assert bad.status_code == 400 and bad.json()["error"]["status"] == 400
