@@ -28,7 +28,7 @@ from scipy import sparse
 
 from graph import pairs
 from graph.pairs import projection
-from graph.queries import Param
+from graph.queries import Param, bind_params
 from graph.store import Store
 
 EXACT_LIMIT = 5_000  # nodes; above this, betweenness is estimated from a fixed-seed sample
@@ -50,9 +50,7 @@ class Analysis:
 
     def bind(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check and type parameters exactly as a Cypher query's are."""
-        from graph.queries import NamedQuery
-
-        return NamedQuery(self.name, self.description, self.params, {}, None).bind(given)  # type: ignore[arg-type]
+        return bind_params(self.name, self.params, given)
 
 
 def membership_graph(store: Store, as_of: Any) -> nx.Graph:

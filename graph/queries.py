@@ -114,22 +114,29 @@ class NamedQuery:
 
     def bind(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check and type the given parameters, filling defaults; QueryError on any problem."""
-        declared = {p.name: p for p in self.params}
-        unknown = sorted(set(given) - set(declared))
-        if unknown:
-            raise QueryError(
-                f"query {self.name!r} has no parameter {', '.join(unknown)}; "
-                f"it takes {', '.join(declared) or 'none'}"
-            )
-        bound = {}
-        for param in self.params:
-            if param.name in given and given[param.name] not in (None, ""):
-                bound[param.name] = param.coerce(given[param.name])
-            elif param.required:
-                raise QueryError(f"query {self.name!r} needs --param {param.name}=… ({param.description})")
-            else:
-                bound[param.name] = param.coerce(param.default)
-        return bound
+        return bind_params(self.name, self.params, given)
+
+
+def bind_params(name: str, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
+    """Check and type parameters against declarations, filling defaults; QueryError on any problem.
+
+    Shared by Cypher queries and the Python-run ones, so both refuse and coerce alike.
+    """
+    declared = {p.name: p for p in params}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise QueryError(
+            f"query {name!r} has no parameter {', '.join(unknown)}; it takes {', '.join(declared) or 'none'}"
+        )
+    bound = {}
+    for param in params:
+        if param.name in given and given[param.name] not in (None, ""):
+            bound[param.name] = param.coerce(given[param.name])
+        elif param.required:
+            raise QueryError(f"query {name!r} needs --param {param.name}=… ({param.description})")
+        else:
+            bound[param.name] = param.coerce(param.default)
+    return bound
 
 
 def render_embedded(text: str) -> str:

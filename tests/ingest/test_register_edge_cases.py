@@ -6,7 +6,6 @@ looks like NA, a repeated id across partnership kinds, and a malformed date comp
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import openpyxl
 import pytest
