@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import graph
+from graph.coverage import CoverageCache
 from api import health, ingest, maps, profiles, queries, territories
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = None
+    app.state.coverage = CoverageCache(settings.coverage_refresh_seconds)
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -2,9 +2,12 @@
 
     python bench/queries.py --db data/bench/db [--runs 5] [--as-of 2024-06-01] [--out out/bench-queries.json]
 
-Each query is run once to warm up, then ``--runs`` times; median and p95 are reported
-beside a baseline measured in the same process (a count over every Organisation node),
-so the ratio survives a noisy machine. Target: every diagnostic under 1 s at national size.
+Each query is first run cold (the projections the Python-run diagnostics read are dropped
+first, as after an ingest), then once more to warm up, then ``--runs`` times; the cold time,
+median and p95 are reported beside a baseline measured in the same process (a count over every
+Organisation node), so the ratio survives a noisy machine. The warm figures are what a
+long-lived process (the API) answers until the graph next changes. Target: every diagnostic
+under 1 s at national size.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import graph  # noqa: E402
+from graph import pairs  # noqa: E402
 from bench.timing import measure  # noqa: E402
 
 DIAGNOSTICS = [
@@ -38,16 +43,21 @@ def main() -> None:
         counts = graph.stats(store)
         baseline = measure(lambda: store.run("MATCH (o:Organisation) RETURN count(o) AS n"), runs=args.runs)
         results["baseline"] = baseline
-        print(f"{'query':<26} {'rows':>7} {'median ms':>10} {'p95 ms':>9} {'× baseline':>11}")
+        print(f"{'query':<26} {'rows':>7} {'cold ms':>9} {'median ms':>10} {'p95 ms':>9} {'× baseline':>11}")
         for name in args.only:
             _, params = graph.describe(name)
             given = {"as_of": args.as_of} if any(p.name == "as_of" for p in params) else {}
             rows: list = []
+            pairs.forget_projections()
+            start = time.perf_counter()
+            graph.run_query(store, name, given)
+            cold = (time.perf_counter() - start) * 1000
             timing = measure(lambda: rows.__setitem__(slice(None), graph.run_query(store, name, given)), runs=args.runs)
             timing["rows"] = len(rows)
+            timing["cold_ms"] = round(cold, 2)
             timing["ratio_to_baseline"] = round(timing["median_ms"] / max(baseline["median_ms"], 0.01), 1)
             results[name] = timing
-            print(f"{name:<26} {len(rows):>7} {timing['median_ms']:>10.1f} {timing['p95_ms']:>9.1f} {timing['ratio_to_baseline']:>11.1f}",
+            print(f"{name:<26} {len(rows):>7} {cold:>9.1f} {timing['median_ms']:>10.1f} {timing['p95_ms']:>9.1f} {timing['ratio_to_baseline']:>11.1f}",
                   flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"graph": counts, "queries": results}, indent=2))

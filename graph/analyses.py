@@ -24,6 +24,7 @@ from typing import Any
 import igraph as ig
 import networkx as nx
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 from graph import pairs
@@ -32,7 +33,9 @@ from graph.queries import Param, bind_params
 from graph.store import Store
 
 EXACT_LIMIT = 5_000  # nodes; above this, betweenness is estimated from a fixed-seed sample
-SAMPLE = 200
+SAMPLE = 50
+PAIRS_PER_READ = 500  # suggested-links: candidate pairs whose organisations' themes are read at once
+_NO_THEMES = pd.DataFrame(columns=["organisation", "theme", "theme_name", "through", "how"])
 SEED = 42
 
 AS_OF = Param("as_of", "date", "today", False, "only memberships in force on this day (YYYY-MM-DD)")
@@ -53,17 +56,45 @@ class Analysis:
         return bind_params(self.name, self.params, given)
 
 
-def membership_graph(store: Store, as_of: Any) -> nx.Graph:
-    """The bipartite organisation–partnership graph of memberships in force on ``as_of``.
+class MembershipNetwork:
+    """The bipartite organisation–partnership graph of memberships in force on a day.
 
-    Nodes are ``("o", id)`` and ``("p", id)``; this networkx graph is the interface the
-    measures are defined on (and what a user can take away to analyse further).
+    Nodes are ``("o", id)`` and ``("p", id)``. The heavy measures run on an igraph copy built
+    straight from the projection's columns (measured 40× faster than networkx here, and no
+    Python loop over edges); :meth:`to_networkx` gives the networkx graph that is the
+    interface users take away to analyse further.
     """
-    graph = nx.Graph()
-    edges = projection(store, "membership-pairs", {"as_of": as_of})
-    if not edges.empty:
-        graph.add_edges_from(zip((("o", o) for o in edges["organisation"]), (("p", p) for p in edges["partnership"])))
-    return graph
+
+    def __init__(self, edges: pd.DataFrame):
+        count = len(edges)
+        keys = pd.concat([("o\x1f" + edges["organisation"]), ("p\x1f" + edges["partnership"])], ignore_index=True)
+        codes, uniques = pd.factorize(keys)
+        self.nodes: list[tuple[str, str]] = [tuple(key.split("\x1f", 1)) for key in uniques]
+        pairs = np.column_stack([codes[:count], codes[count:]]) if count else np.empty((0, 2), dtype=np.int64)
+        self.graph = ig.Graph(n=len(self.nodes), edges=pairs)
+        self.graph.simplify()  # two posts on one partnership are one membership
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def neighbours(self, index: int) -> list[int]:
+        return self.graph.neighbors(index)
+
+    def to_networkx(self) -> nx.Graph:
+        out = nx.Graph()
+        out.add_nodes_from(self.nodes)
+        out.add_edges_from((self.nodes[a], self.nodes[b]) for a, b in self.graph.get_edgelist())
+        return out
+
+
+def membership_network(store: Store, as_of: Any) -> MembershipNetwork:
+    """The membership network on ``as_of``, read through the ``membership-pairs`` projection."""
+    return MembershipNetwork(projection(store, "membership-pairs", {"as_of": as_of}))
+
+
+def membership_graph(store: Store, as_of: Any) -> nx.Graph:
+    """The membership network as a networkx graph (nodes ``("o", id)`` and ``("p", id)``)."""
+    return membership_network(store, as_of).to_networkx()
 
 
 def _names(store: Store, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -77,60 +108,54 @@ def _names(store: Store, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], 
     return found
 
 
-def _to_igraph(graph: nx.Graph) -> tuple[ig.Graph, list]:
-    nodes = list(graph.nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    return ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in graph.edges]), nodes
-
-
-def betweenness(graph: nx.Graph) -> dict:
+def betweenness(network: MembershipNetwork) -> np.ndarray:
     """Normalised betweenness of every node: exact up to ``EXACT_LIMIT`` nodes, else from ``SAMPLE`` sources.
 
-    The same measure as ``networkx.betweenness_centrality(graph, k, seed)``, computed by
-    igraph (measured 40× faster here on the national graph); sampled sources are scaled up.
+    The same measure as ``networkx.betweenness_centrality(graph, k, seed)``; from a sample
+    of sources the estimate is scaled up (on the national synthetic graph, 50 sources find
+    18 of the top 20 brokers that 1,000 sources find, in a quarter of a second).
     """
-    g, nodes = _to_igraph(graph)
-    n = len(nodes)
+    g, n = network.graph, len(network)
     if n < 3:
-        return dict.fromkeys(nodes, 0.0)
+        return np.zeros(n)
     sources = None
     scale = 1.0
     if n > EXACT_LIMIT:
         sources = random.Random(SEED).sample(range(n), SAMPLE)
         scale = n / SAMPLE
-    raw = g.betweenness(directed=False, sources=sources) if sources else g.betweenness(directed=False)
+    raw = np.asarray(g.betweenness(directed=False, sources=sources) if sources else g.betweenness(directed=False))
     norm = 2.0 / ((n - 1) * (n - 2))
     # igraph counts each unordered pair once when it runs every source; from a sample of
     # sources each pair is seen from one end only, so the estimate is doubled back.
-    factor = norm * (scale / 2 if sources else 1.0)
-    return {node: value * factor for node, value in zip(nodes, raw)}
+    return raw * norm * (scale / 2 if sources else 1.0)
 
 
 def brokers(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Organisations ranked by betweenness on the membership graph."""
-    graph = membership_graph(store, params["as_of"])
-    if graph.number_of_nodes() == 0:
+    network = membership_network(store, params["as_of"])
+    if len(network) == 0:
         return []
-    estimated = graph.number_of_nodes() > EXACT_LIMIT
-    centrality = betweenness(graph)
-    top = sorted((n for n in centrality if n[0] == "o" and centrality[n] > 1e-12), key=lambda n: (-centrality[n], n[1]))
-    top = top[: params["limit"]]
-    components = {n: i for i, c in enumerate(nx.connected_components(graph)) for n in c}
-    names = _names(store, top + [p for o in top for p in graph[o]])
+    estimated = len(network) > EXACT_LIMIT
+    centrality = betweenness(network)
+    nodes = network.nodes
+    ranked = [i for i in np.argsort(-centrality, kind="stable") if nodes[i][0] == "o" and centrality[i] > 1e-12]
+    top = sorted(ranked[: params["limit"]], key=lambda i: (-centrality[i], nodes[i][1]))
+    membership = network.graph.connected_components().membership
+    names = _names(store, [nodes[i] for i in top] + [nodes[p] for i in top for p in network.neighbours(i)])
     rows = []
-    for node in top:
-        partnerships = list(graph[node])
+    for i in top:
+        partnerships = network.neighbours(i)
         # The organisations it meets across its partnerships: the reach that makes it a broker.
-        co_members = set().union(*(graph[p] for p in partnerships)) - {node}
+        co_members = set().union(*(network.neighbours(p) for p in partnerships)) - {i}
         rows.append({
-            "organisation": node[1],
-            "organisation_name": names.get(node, {}).get("name"),
-            "sector": names.get(node, {}).get("sector"),
-            "betweenness": round(centrality[node], 4),
+            "organisation": nodes[i][1],
+            "organisation_name": names.get(nodes[i], {}).get("name"),
+            "sector": names.get(nodes[i], {}).get("sector"),
+            "betweenness": round(float(centrality[i]), 4),
             "memberships": len(partnerships),
             "co_members": len(co_members),
-            "component": components[node],
-            "partnerships": sorted(names.get(p, {}).get("name") or p[1] for p in partnerships),
+            "component": membership[i],
+            "partnerships": sorted(names.get(nodes[p], {}).get("name") or nodes[p][1] for p in partnerships),
             "estimated": estimated,
         })
     return rows
@@ -138,14 +163,13 @@ def brokers(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
 
 def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Communities of the membership graph (Louvain, by igraph), largest first, with their members and themes."""
-    graph = membership_graph(store, params["as_of"])
-    if graph.number_of_edges() == 0:
+    network = membership_network(store, params["as_of"])
+    if network.graph.ecount() == 0:
         return []
-    g, nodes = _to_igraph(graph)
     random.seed(SEED)
     ig.set_random_number_generator(random)
-    partition = g.community_multilevel()
-    communities = [{nodes[i] for i in members} for members in partition]
+    partition = network.graph.community_multilevel()
+    communities = [{network.nodes[i] for i in members} for members in partition]
     modularity = partition.modularity
     ordered = sorted(communities, key=lambda c: (-len(c), min(c)))[: params["limit"]]
     shown = [n for c in ordered for n in c]
@@ -177,14 +201,11 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
     edges = projection(store, "membership-pairs", {"as_of": params["as_of"]})
     if edges.empty:
         return []
-    orgs = sorted(set(edges["organisation"]))
-    parts = sorted(set(edges["partnership"]))
-    oi = {o: i for i, o in enumerate(orgs)}
-    pi = {p: i for i, p in enumerate(parts)}
-    rows_i = np.fromiter((oi[o] for o in edges["organisation"]), dtype=np.int64, count=len(edges))
-    cols_i = np.fromiter((pi[p] for p in edges["partnership"]), dtype=np.int64, count=len(edges))
+    rows_i, orgs = pd.factorize(edges["organisation"], sort=True)
+    cols_i, parts = pd.factorize(edges["partnership"], sort=True)
     # Organisation × partnership incidence; its product with itself counts shared partnerships.
     incidence = sparse.csr_matrix((np.ones(len(edges)), (rows_i, cols_i)), shape=(len(orgs), len(parts)))
+    incidence.data[:] = 1  # two posts on one partnership are one membership
     shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
     keep = shared.data >= params["min_shared"]
     a_idx, b_idx, counts = shared.row[keep], shared.col[keep], shared.data[keep]
@@ -192,26 +213,35 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
     jaccard = counts / (degree[a_idx] + degree[b_idx] - counts)
     order = np.lexsort((b_idx, a_idx, -counts, -jaccard))
 
-    themes = projection(store, "organisation-themes", {"as_of": params["as_of"]})
-    themes_of: dict[str, set[str]] = {}
-    theme_names: dict[str, str] = {}
-    partnership_themes: dict[str, set[str]] = {}
-    for org, theme, name, through, how in zip(themes["organisation"], themes["theme"], themes["theme_name"], themes["through"], themes["how"]):
-        themes_of.setdefault(org, set()).add(theme)
-        theme_names[theme] = name
-        if how == "member":
-            partnership_themes.setdefault(through, set()).add(theme)
     member_of: dict[str, set[str]] = {}
     for org, partnership in zip(edges["organisation"], edges["partnership"]):
         member_of.setdefault(org, set()).add(partnership)
 
+    # Themes are read only for the organisations of the best pairs, a page at a time: reading
+    # every organisation's themes costs seconds at national size, and the page fills early.
+    themes_of: dict[str, set[str]] = {}
+    theme_names: dict[str, str] = {}
+    partnership_themes: dict[str, set[str]] = {}
     found = []
-    for k in order:  # best-scoring pairs first; stop once the page is full
-        a, b = orgs[a_idx[k]], orgs[b_idx[k]]
-        common = member_of[a] & member_of[b]
-        together_on = {t for p in common for t in partnership_themes.get(p, ())}
-        for theme in sorted(themes_of.get(a, set()) & themes_of.get(b, set()) - together_on):
-            found.append((a, b, theme, round(float(jaccard[k]), 3), common))
+    for start in range(0, len(order), PAIRS_PER_READ):
+        chunk = order[start:start + PAIRS_PER_READ]
+        wanted = sorted(({orgs[i] for i in a_idx[chunk]} | {orgs[i] for i in b_idx[chunk]}) - themes_of.keys())
+        themes = projection(store, "organisation-themes", {"ids": wanted, "as_of": params["as_of"]}) if wanted else _NO_THEMES
+        for org in wanted:
+            themes_of[org] = set()
+        for org, theme, name, through, how in zip(themes["organisation"], themes["theme"], themes["theme_name"], themes["through"], themes["how"]):
+            themes_of[org].add(theme)
+            theme_names[theme] = name
+            if how == "member":
+                partnership_themes.setdefault(through, set()).add(theme)
+        for k in chunk:  # best-scoring pairs first; stop once the page is full
+            a, b = orgs[a_idx[k]], orgs[b_idx[k]]
+            common = member_of[a] & member_of[b]
+            together_on = {t for p in common for t in partnership_themes.get(p, ())}
+            for theme in sorted(themes_of[a] & themes_of[b] - together_on):
+                found.append((a, b, theme, round(float(jaccard[k]), 3), common))
+            if len(found) >= params["limit"]:
+                break
         if len(found) >= params["limit"]:
             break
     found = found[: params["limit"]]
@@ -237,7 +267,9 @@ ANALYSES: dict[str, Analysis] = {
                   AS_OF), pairs.duplicate_partnerships),
         Analysis("duplicate-services", "Pairs of services of the same type from different providers, for a shared "
                  "client group, whose territories overlap (the same, or one inside the other).",
-                 (Param("type", "str", "", False, "limit to one service type (empty: all)"),), pairs.duplicate_services),
+                 (Param("type", "str", "", False, "limit to one service type (empty: all)"),
+                  Param("limit", "int", "1000", False, "most pairs to return, strongest evidence first (0: all)")),
+                 pairs.duplicate_services),
         Analysis("brokers", "Organisations that bridge otherwise separate partnerships (betweenness centrality "
                  "on the organisation–partnership graph).", (AS_OF, LIMIT), brokers),
         Analysis("clusters", "Communities of organisations and partnerships that meet mostly among themselves "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -34,6 +35,10 @@ from partnermap.errors import QueryError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
+# A statement that may change data (or end a transaction that did): it bumps the store's
+# generation, so projections read before it are not reused. A false positive costs a re-read.
+_WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|COPY|DROP|ALTER|COMMIT|ROLLBACK|INSTALL|LOAD)\b", re.IGNORECASE)
+
 DATABASE_FILE = "graph.lbdb"
 
 
@@ -51,6 +56,7 @@ class EmbeddedStore(Store):
             raise StoreUnavailable(f"cannot use {self.path} as an embedded store directory: {exc.strerror}") from exc
         self.file = self.path / DATABASE_FILE
         self._lock = threading.RLock()
+        self._generation = 0
         self._in_transaction = False
         self._database = self._open()
         self._connection = ladybug.Connection(self._database)
@@ -85,7 +91,13 @@ class EmbeddedStore(Store):
         self.warnings.append(warning)
         return database
 
+    @property
+    def generation(self) -> int:
+        return self._generation
+
     def _execute(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        if _WRITES.search(query):
+            self._generation += 1
         try:
             result = self._connection.execute(query, params or {})
         except RuntimeError as exc:

@@ -26,6 +26,16 @@ class Store(ABC):
         self.model = model or load_model()
         self.warnings: list[str] = []
 
+    @property
+    def generation(self) -> int | None:
+        """A number that changes whenever the data may have changed, or None when nobody can know.
+
+        An embedded store is written only through this process, so it counts its writes and
+        what was read from it can be reused until the next one; a server store can be written
+        by other clients, so it answers None and nothing read from it is kept.
+        """
+        return None
+
     @abstractmethod
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one Cypher statement with parameters and return its rows as dicts."""

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser; none means CORS is off."
     )
+    coverage_refresh_seconds: float = Field(
+        default=60.0, description="On Neo4j, how old the in-memory coverage index may get before it is re-read "
+        "(other clients may write there; the embedded store's index is rebuilt after each write instead).",
+    )
     max_request_bytes: int = Field(default=10 * 1024 * 1024, description="Largest request body the API accepts.")
     max_upload_members: int = Field(default=50, description="Most files an uploaded .zip register may hold.")
     max_unpacked_bytes: int = Field(

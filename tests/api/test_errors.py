@@ -15,12 +15,15 @@ class RefusingStore:
 
     dialect = "embedded"
     model = None
+    generation = None  # nothing read from it may be kept
 
     def __init__(self, error: Exception):
         self.error = error
 
     def run(self, query, params=None):
         raise self.error
+
+    frame = run
 
 
 def _engine_refusal() -> QueryError:

@@ -70,6 +70,25 @@ def test_coverage_includes_what_lies_inside_and_filters_by_kind(client):
     assert ("loughborough-storer-neighbourhood-policing", "E05014677") in inside
 
 
+def test_coverage_filters_by_theme_client_group_and_day(client):
+    url = "/territories/E07000129/coverage"
+    # services.csv: Blaby's community alarm (row 13) and the county's home fire safety checks
+    # (row 22) are both for older people; strategies.csv row 14, the LT communication strategy
+    # (county, communities), starts 2005-01-01.
+    older = {row["id"] for row in client.get(url, params={"client_group": "Older People", "limit": 1000}).json()["items"]}
+    assert {"blaby-community-alarm", "home-fire-safety-checks"} <= older
+    health = client.get(url, params={"theme": "health", "kind": "strategy", "limit": 1000}).json()["items"]
+    assert "leicestershire-community-strategy" in {row["id"] for row in health}
+    assert "lt-communication-strategy" not in {row["id"] for row in health}  # communities only
+    strategies = lambda day: {row["id"] for row in client.get(
+        url, params={"kind": "Strategy", "as_of": day, "limit": 1000}).json()["items"]}
+    assert "lt-communication-strategy" in strategies("2006-01-01")
+    assert "lt-communication-strategy" not in strategies("2004-12-31")
+    assert "leicestershire-community-strategy" in strategies("2004-12-31")  # undated: always in force
+    error = assert_error(client.get(url, params={"as_of": "last tuesday"}), 400, "bad_request")
+    assert error["problems"][0]["location"] == "query.as_of"
+
+
 def test_coverage_pages(client):
     full = client.get("/territories/E07000129/coverage").json()
     page = client.get("/territories/E07000129/coverage", params={"limit": 3, "offset": 2}).json()

@@ -451,8 +451,9 @@ def test_duplicate_services(register):
     # People, Abbey lies in Northdale -> "a inside b".
     # handy-south-a (south-cvs) / handy-south-b (south-homes): handyperson, Older People and
     # Carers, both Southvale -> "same territory", one row for the two shared client groups.
-    assert pairs(rows) == [("fs-abbey", "fs-north"), ("handy-south-a", "handy-south-b")]
-    fs, handy = rows
+    # Strongest evidence first: two shared client groups before one.
+    assert pairs(rows) == [("handy-south-a", "handy-south-b"), ("fs-abbey", "fs-north")]
+    handy, fs = rows
     assert (fs["type"], fs["client_group"], fs["overlap"]) == ("floating support", ["Older People"], "a inside b")
     assert (fs["provider_a"], fs["provider_b"]) == ("Northdale Voluntary Action", "Northdale Homes")
     assert (fs["territory_a"], fs["territory_b"]) == ("Northdale Abbey", "Northdale")
@@ -464,6 +465,11 @@ def test_duplicate_services(register):
     # Northdale ones); fs-abbey/fs-brook (sibling wards).
     flagged = {s for pair in pairs(rows) for s in pair}
     assert not flagged & {"fs-brook", "safe-and-well", "fs-young", "fs-south"}
+
+
+def test_duplicate_services_limit_keeps_the_strongest_pairs(register):
+    assert pairs(run(register, "duplicate-services", limit=1)) == [("handy-south-a", "handy-south-b")]
+    assert len(run(register, "duplicate-services", limit=0)) == 2  # 0: every pair
 
 
 def test_duplicate_services_type_filter(register):
@@ -598,6 +604,19 @@ def test_brokers_rank_the_only_link_between_two_groups_first(register):
     # northdale-mind sits on MH only: betweenness 0, not listed.
     assert "northdale-mind" not in {r["organisation"] for r in rows}
     assert run(register, "brokers", as_of=AS_OF, limit=1) == [top]
+
+
+def test_igraph_betweenness_is_networkx_betweenness(register):
+    # The measure is defined by networkx; igraph only computes it faster.
+    import networkx as nx
+
+    from graph.analyses import betweenness, membership_network
+
+    network = membership_network(register, AS_OF)
+    expected = nx.betweenness_centrality(network.to_networkx())
+    assert len(network) == 26 and network.graph.ecount() == network.to_networkx().number_of_edges()
+    for node, value in zip(network.nodes, betweenness(network)):
+        assert value == pytest.approx(expected[node], abs=1e-12), node
 
 
 def test_clusters_separate_the_two_groups(register):

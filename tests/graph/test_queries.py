@@ -15,7 +15,7 @@ def test_every_query_file_loads_with_a_description_and_runs_on_the_embedded_engi
     examples = {
         "territory": "E07000129",
         "id": "leicestershire-together",
-        "ids": ["leicestershire-together", "E07000129", "blaby-community-alarm"],  # one of each kind asked for
+        "ids": ["leicestershire-together", "E07000129", "blaby-community-alarm", "leicestershire-cc"],  # one of each kind asked for
     }
     for name, query in queries.items():
         assert query.description, f"{name} has no description"
