@@ -34,10 +34,15 @@ lint-deps: node_modules/.installed
 
 demo: $(BIN)/.installed
 	@rm -rf $(DEMO_DB) && mkdir -p $(OUT)
+	$(BIN)/partnermap --db $(DEMO_DB) ingest geography examples/leicestershire/geography
+	$(BIN)/partnermap --db $(DEMO_DB) ingest boundaries examples/leicestershire/boundaries
+	$(BIN)/partnermap --db $(DEMO_DB) ingest ons-partnerships examples/leicestershire/ons examples/leicestershire/geography/lsoa11_to_ccg20_to_lad20.csv
 	$(BIN)/partnermap --db $(DEMO_DB) ingest register examples/leicestershire
 	$(BIN)/partnermap --db $(DEMO_DB) stats --format json > $(OUT)/stats.json
 	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000129 --format table > $(OUT)/coverage-blaby.txt
 	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E06000016 --format json > $(OUT)/coverage-leicester.json
+	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E05015265 --format table > $(OUT)/coverage-enderby-ward.txt
+	$(BIN)/partnermap --db $(DEMO_DB) locate 52.5917 -1.2067 --format table > $(OUT)/locate-enderby.txt
 	$(BIN)/partnermap --db $(DEMO_DB) query profile --param id=leicestershire-together --format csv > $(OUT)/profile-leicestershire-together.csv
 	$(BIN)/partnermap --db $(DEMO_DB) viz --territory E10000018 --as-of 2008-01-01 --highlight overload --highlight duplication --highlight missing-links --highlight governance --title "Leicestershire partnerships (as of 2008-01-01)" --output $(OUT)/leicestershire-overview.html
 	$(BIN)/partnermap --db $(DEMO_DB) viz --governance --title "Leicestershire and Leicester: who reports to whom" --output $(OUT)/leicestershire-governance.html
@@ -46,6 +51,7 @@ demo: $(BIN)/.installed
 	@echo
 	@echo "Demo done. The Leicestershire sample is in the embedded store $(DEMO_DB); outputs:"
 	@for f in $(OUT)/report.html $(OUT)/leicestershire-overview.html $(OUT)/leicestershire-governance.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
+	          $(OUT)/coverage-enderby-ward.txt $(OUT)/locate-enderby.txt \
 	          $(OUT)/profile-leicestershire-together.csv $(OUT)/partnermap.ttl; do echo "  $$f"; done
 	@echo "Try: $(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000130"
 
