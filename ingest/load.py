@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,9 +18,17 @@ from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ingest.validate import validate
 from partnermap.errors import InvalidRecords, Problem
 
+if TYPE_CHECKING:
+    from ingest.resolve import Resolver
 
-def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = lambda _: None) -> dict[str, Counter]:
+
+def load(
+    store: Store, items: Iterable[Item], progress: Callable[[str], None] = lambda _: None, resolver: Resolver | None = None
+) -> dict[str, Counter]:
     """Validate and write a reader's output; InvalidRecords (nothing written) on any problem.
+
+    With a ``resolver`` (:class:`ingest.resolve.Resolver`), organisations that certainly match
+    known ones are merged into them first; ``resolver.matches`` then lists what it found.
 
     Returns counts of what was written: ``{"nodes": Counter(label), "relationships": Counter(type),
     "removed": Counter(facts=n)}``; ``removed`` counts facts an earlier ingest of the same
@@ -28,6 +37,10 @@ def load(store: Store, items: Iterable[Item], progress: Callable[[str], None] = 
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
     problems: list[Problem] = []
+    if resolver is not None:
+        items, matches = resolver.resolve(items)
+        merged = sum(m.certain for m in matches)
+        progress(f"resolved {merged} organisations into known ones; {len(matches) - merged} uncertain matches to review")
     for item in items:
         if isinstance(item, NodeBatch):
             nodes.append(item)
