@@ -10,11 +10,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ingest import register
+from ingest import rdf
+from ingest import openreferral
+from ingest import giving
+from ingest import documents
+from ingest import geography, boundaries, ons
 from ingest.batches import EdgeBatch, Item, NodeBatch
 from ingest.load import load
 
 READERS: dict[str, Callable[[str | Path], Iterator[Item]]] = {
     "register": register.read,
+    "rdf": rdf.read,
+    "openreferral": openreferral.read,
+    "360giving": giving.read,
+    "documents": documents.read,  # the CLI passes names=… (what the graph holds) to match against
+    "geography": geography.read, "boundaries": boundaries.read, "ons-partnerships": ons.read,  # each takes several paths at once
 }
 
 __all__ = ["READERS", "EdgeBatch", "Item", "NodeBatch", "load"]

@@ -2,8 +2,10 @@
 
 ``model.toml`` is the one written description; :func:`load_model` reads it and
 :func:`ontology_turtle` derives the OWL ontology and SHACL shapes from it.
+``glossary.toml`` holds the acronyms documents use; :func:`load_glossary` reads it.
 """
 
+from ontology.glossary import Term, load_glossary
 from ontology.model import IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, concept_id, load_model
 from ontology.rdf import ontology_graph, ontology_turtle
 
@@ -14,8 +16,10 @@ __all__ = [
     "ModelError",
     "Property",
     "RelationshipType",
+    "Term",
     "checked_identifier",
     "concept_id",
+    "load_glossary",
     "load_model",
     "ontology_graph",
     "ontology_turtle",

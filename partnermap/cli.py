@@ -7,6 +7,7 @@ command: ``partnermap --db PATH …`` (embedded, the default) or
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections import Counter
@@ -17,6 +18,8 @@ import typer
 
 import graph
 import ingest
+from graph.locate import Locator
+from ingest import resolve as resolution
 from ontology import load_model, ontology_turtle
 from partnermap import __version__
 from partnermap.errors import InvalidRecords, PartnermapError
@@ -26,10 +29,13 @@ from partnermap.settings import Settings
 app = typer.Typer(help="partnermap: a knowledge graph of public-sector partnerships and services.", no_args_is_help=True, add_completion=False)
 ingest_app = typer.Typer(help="Read files into the graph (all or nothing; ingesting twice changes nothing).", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
+export_app = typer.Typer(help="Write the whole graph out in another format.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 
 class State:
     settings: Settings
+    decisions: Optional[Path] = None
 
 
 state = State()
@@ -85,19 +91,35 @@ def _summary(counts: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
-def _ingest(kind: str, paths: list[Path]) -> None:
+def _ingest(kind: str, paths: list[Path], names: bool = False, together: bool = False) -> None:
     reader = ingest.READERS[kind]
     try:
         with _store() as store:
-            items = [item for path in paths for item in reader(path)]
-            counts = ingest.load(store, items, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+            if names:  # a reader that matches text against what the graph holds gets its names, read here
+                index = ingest.documents.NameIndex(graph.run_query(store, "document-names"))
+                reader = functools.partial(reader, names=index)
+            # together: files that share ids (lookups naming the same codes) are read as one source.
+            items = list(reader(paths)) if together else [item for path in paths for item in reader(path)]
+            decisions = resolution.read_decisions(state.decisions) if state.decisions else None
+            resolver = resolution.Resolver.from_store(store, decisions)
+            counts = ingest.load(store, items, progress=lambda msg: typer.echo(f"  {msg}", err=True), resolver=resolver)
     except InvalidRecords as exc:
         _fail(exc)
     except PartnermapError as exc:
         _fail(exc)
     removed = counts.get("removed", Counter())["facts"]
     note = f"\n  removed {removed} facts no longer in these sources" if removed else ""
+    to_review = sum(not m.certain for m in resolver.matches)
+    note += f"\n  {to_review} organisations may match others: 'partnermap resolve --review FILE' lists them" if to_review else ""
     typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(counts)}{note}")
+
+
+@ingest_app.callback()
+def ingest_options(
+    decisions: Annotated[Optional[Path], typer.Option("--decisions", help="A review file from 'partnermap resolve --review': accepted pairs merge as they arrive, rejected ones never.")] = None,
+) -> None:
+    """Organisations that certainly match ones already known (identifier, or same name and sector) merge into them."""
+    state.decisions = decisions
 
 
 @ingest_app.command("register")
@@ -106,6 +128,146 @@ def ingest_register(
 ) -> None:
     """Ingest partnership registers (territories, organisations, partnerships, memberships, …)."""
     _ingest("register", paths)
+
+
+@ingest_app.command("documents")
+def ingest_documents(
+    paths: Annotated[list[Path], typer.Argument(help="Documents (.txt, .md, .html, .pdf) or folders of them.")],
+) -> None:
+    """Ingest minutes, reports and strategies: a Source per document, MENTIONS (with the sentence) of what the graph holds."""
+    _ingest("documents", paths, names=True)
+
+
+@ingest_app.command("360giving")
+def ingest_360giving(
+    paths: Annotated[list[Path], typer.Argument(help="360Giving grants files: a .json package, a flat .csv or an .xlsx.")],
+) -> None:
+    """Ingest 360Giving grants: funders and recipients by org-id, one FUNDS per grant, beneficiary places."""
+    _ingest("360giving", paths)
+
+
+@ingest_app.command("openreferral")
+def ingest_openreferral(
+    paths: Annotated[list[Path], typer.Argument(help="Open Referral JSON files (HSDS 3.0, ORUK v1) or CSV data package folders.")],
+) -> None:
+    """Ingest Open Referral service directories: organisations, services, themes, client groups, areas."""
+    _ingest("openreferral", paths)
+
+
+@ingest_app.command("rdf")
+def ingest_rdf(
+    paths: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, JSON-LD or RDF/XML files (or folders of them).")],
+) -> None:
+    """Ingest RDF: a partnermap export, or W3C Organization Ontology data (nothing is ever fetched)."""
+    _ingest("rdf", paths)
+
+
+@ingest_app.command("geography")
+def ingest_geography(
+    paths: Annotated[list[Path], typer.Argument(help="ONS lookup CSVs (WD19CD, LAD19CD, …) or mySociety's authority list, or folders of them.")],
+) -> None:
+    """Ingest ONS geography lookups: territories by GSS code with level and year, PART_OF, SUCCEEDED_BY."""
+    _ingest("geography", paths, together=True)
+
+
+@ingest_app.command("boundaries")
+def ingest_boundaries(
+    paths: Annotated[list[Path], typer.Argument(help="GeoJSON or TopoJSON files (or folders of them), WGS84.")],
+) -> None:
+    """Ingest boundary polygons onto territories (found by the GSS code in each feature's properties)."""
+    _ingest("boundaries", paths, together=True)
+
+
+@ingest_app.command("ons-partnerships")
+def ingest_ons_partnerships(
+    paths: Annotated[list[Path], typer.Argument(help="ONS partnership geography CSVs (CSP, PFA, FRA, STP, LEP …), with an LSOA→CCG→LAD lookup for STPs.")],
+) -> None:
+    """Ingest ONS partnership geographies: CSPs, STPs/ICSs, LEPs, fire and combined authorities, each COVERS its districts."""
+    _ingest("ons-partnerships", paths, together=True)
+
+
+@app.command(context_settings={"ignore_unknown_options": True})  # so a negative longitude is not read as an option
+def locate(
+    lat: Annotated[float, typer.Argument(help="Latitude (WGS84), e.g. 52.6.")],
+    lon: Annotated[float, typer.Argument(help="Longitude (WGS84), e.g. -1.2.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
+    exact: Annotated[bool, typer.Option("--exact", help="Leave out territories that only may contain the point (no polygon of their own).")] = False,
+    coverage: Annotated[bool, typer.Option("--coverage", help="Print instead what covers the smallest territory found (the coverage query).")] = False,
+) -> None:
+    """Which territories contain a point, smallest first (from the boundaries ingested)."""
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        with _store() as store:
+            locator = Locator.from_store(store)
+            rows = locator.locate(lat, lon, approximate=not exact)
+            if coverage:
+                smallest = locator.smallest(lat, lon)
+                rows = graph.run_query(store, "coverage", {"territory": smallest}) if smallest else []
+                typer.echo(f"coverage of {smallest}" if smallest else "no territory with a boundary contains the point", err=True)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    except PartnermapError as exc:
+        _fail(exc)
+    if not len(locator):
+        typer.echo("warning: no boundaries in the store: run 'partnermap ingest boundaries' first", err=True)
+    typer.echo(render(rows, fmt))
+
+
+@export_app.command("rdf")
+def export_rdf(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl (Turtle) or jsonld (JSON-LD).")] = "ttl",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Write the whole graph as RDF in the W3C Organization Ontology's terms (re-ingestable with 'ingest rdf')."""
+    from graph.dump import dump
+    from ontology.rdf_data import RDF_FORMATS, serialize
+
+    if fmt not in RDF_FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(RDF_FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        with _store() as store:
+            everything = dump(store)
+    except PartnermapError as exc:
+        _fail(exc)
+    text = serialize(everything.nodes, everything.relationships, fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        counts = everything.counts()
+        typer.echo(f"wrote {output}: {sum(counts['nodes'].values())} nodes, {sum(counts['relationships'].values())} relationships")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("resolve")
+def resolve_command(
+    review: Annotated[Optional[Path], typer.Option("--review", help="Write the pairs of organisations that may be one body to this CSV; decided rows in it are kept.")] = None,
+    apply: Annotated[Optional[Path], typer.Option("--apply", help="Merge the pairs marked accept in this review file (right into left).")] = None,
+) -> None:
+    """Find organisations in the store that may be one body; merge the pairs a person accepted."""
+    if review is None and apply is None:
+        typer.echo("error: give --review FILE, --apply FILE, or both", err=True)
+        raise typer.Exit(2)
+    try:
+        with _store() as store:
+            decided = resolution.read_decisions(apply) if apply else resolution.Decisions()
+            for keep, drop, outcome in resolution.apply(store, decided) if apply else []:
+                typer.echo(f"  {drop} → {keep}: {outcome}")
+            if review:
+                decisions = resolution.read_decisions(review)
+                known = {frozenset(row) for row in decisions.accepted} | decisions.rejected
+                decisions.rows += [r for r in decided.rows if frozenset((r["left_id"], r["right_id"])) not in known]
+                decisions.accepted += [p for p in decided.accepted if frozenset(p) not in known]
+                decisions.rejected |= decided.rejected
+                matches, compared = resolution.review(graph.run_query(store, "organisations-index"), decisions)
+                fresh = resolution.write_review(review, matches, decisions)
+                typer.echo(f"wrote {review}: {fresh} pairs to decide, {len(decisions.rows)} decided ({compared} name comparisons)")
+    except PartnermapError as exc:
+        _fail(exc)
 
 
 @app.command()
@@ -130,28 +292,32 @@ def query(
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes (above 1 only with Neo4j).")] = 1,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes (above 1 only with Neo4j or --read-only).")] = 1,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Serve the embedded store read-only: uploads refused, several workers allowed [env PARTNERMAP_READ_ONLY].")] = False,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
-    """Serve the HTTP API with uvicorn (one process owns an embedded store)."""
+    """Serve the HTTP API with uvicorn (one process owns an embedded store unless it is read-only)."""
     import os
 
     import uvicorn
 
     from api import create_app
 
-    s = state.settings
-    if workers > 1 and not s.neo4j_uri:
+    s = state.settings.model_copy(update={"read_only": read_only or state.settings.read_only})
+    if workers > 1 and not s.neo4j_uri and not s.read_only:
         typer.echo(
-            "error: --workers above 1 needs Neo4j: an embedded store belongs to one process "
-            "(a second worker would get no database); serve with one worker, or use --neo4j",
+            "error: --workers above 1 needs Neo4j or --read-only: an embedded store that takes writes "
+            "belongs to one process (a second worker would get no database); serve with one worker, "
+            "add --read-only (uploads are then refused), or use --neo4j",
             err=True,
         )
         raise typer.Exit(2)
     if workers == 1:
-        uvicorn.run(create_app(s), host=host, port=port)
+        uvicorn.run(create_app(s), host=host, port=port, access_log=access_log)
     else:  # each worker imports api.app:app and reads its settings from the environment
-        os.environ["PARTNERMAP_NEO4J_URI"] = s.neo4j_uri or ""
-        uvicorn.run("api.app:app", host=host, port=port, workers=workers)
+        os.environ.update({"PARTNERMAP_DB": str(s.db), "PARTNERMAP_NEO4J_URI": s.neo4j_uri or "",
+                           "PARTNERMAP_READ_ONLY": "true" if s.read_only else "false"})
+        uvicorn.run("api.app:app", host=host, port=port, workers=workers, access_log=access_log)
 
 
 @app.command("viz")
