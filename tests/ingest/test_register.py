@@ -74,6 +74,11 @@ EXPECTED_STATS = {"nodes": EXPECTED_NODES, "relationships": EXPECTED_RELATIONSHI
 FILES = ("territories", "organisations", "partnerships", "memberships", "strategies", "targets", "services")
 
 
+def nonzero(stats: dict) -> dict:
+    """Stats without the labels and types this register has none of (the model has more than it uses)."""
+    return {part: {name: n for name, n in counts.items() if n} for part, counts in stats.items()}
+
+
 def load(store, path):
     return ingest.load(store, ingest.READERS["register"](path))
 
@@ -116,7 +121,7 @@ def workbook_from_csvs(folder: Path, out: Path, typed: bool) -> Path:
 def test_small_register_loads_with_exact_counts(store, small_register):
     written = load(store, small_register)
 
-    assert graph.stats(store) == EXPECTED_STATS
+    assert nonzero(graph.stats(store)) == EXPECTED_STATS
     assert sum(EXPECTED_NODES.values()) == 40 and sum(EXPECTED_RELATIONSHIPS.values()) == 65
     assert written["nodes"] == Counter(EXPECTED_NODES)
     assert written["relationships"] == Counter(EXPECTED_RELATIONSHIPS)
@@ -127,7 +132,7 @@ def test_ingesting_twice_is_idempotent(store, small_register):
     first = graph.stats(store)
     load(store, small_register)
 
-    assert graph.stats(store) == first == EXPECTED_STATS
+    assert nonzero(graph.stats(store)) == nonzero(first) == EXPECTED_STATS
     # A second pass does not rename shared nodes either.
     assert one(store, "MATCH (t:Theme {id: 'health'}) RETURN t.name AS name")["name"] == "Health"
 
@@ -137,7 +142,7 @@ def test_xlsx_workbook_gives_same_stats(store, small_register, tmp_path, typed):
     book = workbook_from_csvs(small_register, tmp_path / "book.xlsx", typed)
     load(store, book)
 
-    assert graph.stats(store) == EXPECTED_STATS
+    assert nonzero(graph.stats(store)) == EXPECTED_STATS
     org = one(store, "MATCH (o:Organisation {id: 'blaby-homes'}) RETURN o.source AS source, o.source_row AS row")
     assert org == {"source": "register:book/book.xlsx[organisations]", "row": "book.xlsx[organisations] row 3"}
     # Numbers and dates typed into cells come out as in the CSV register.
@@ -321,7 +326,7 @@ def test_hostile_strings_are_stored_as_plain_data(store, register_copy):
         "nodes": {**EXPECTED_NODES, "Organisation": 5 + 1},
         "relationships": {**EXPECTED_RELATIONSHIPS, "MEMBER_OF": 8 + 1, "COVERS": 12 + 1},
     }
-    assert graph.stats(store) == expected  # nothing was deleted, exactly one of each added
+    assert nonzero(graph.stats(store)) == expected  # nothing was deleted, exactly one of each added
     node = one(store, "MATCH (o:Organisation {id: $id}) RETURN o.name AS name, o.source_row AS row", {"id": hostile_id})
     assert node == {"name": hostile_name, "row": "organisations.csv row 7"}
     rel = one(

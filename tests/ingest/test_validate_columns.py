@@ -1,0 +1,39 @@
+"""Typing whole columns gives exactly what typing one value at a time gives: values and problems."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ingest.batches import ROW
+from ingest.validate import _COLUMNWISE, _typed
+from ontology import load_model
+
+MODEL = load_model()
+CASES = {
+    "date": (MODEL.relationship("MEMBER_OF").properties["since"],
+             ["2020-01-01", " 2020-01-31 ", "", None, "2020-02-30", "2020-13-01", "1/2/2020", "2020-1-1", "x", "0000-01-01"]),
+    "float": (MODEL.relationship("MEMBER_OF").properties["attendance"],
+              ["0.5", "1", "0", "", None, "1.5", "-0.1", "x", "nan", "inf", " 0.25 ", "1e-1"]),
+    "integer": (MODEL.label("Partnership").properties["meetings_per_year"],
+                ["4", "4.0", "4.5", "", None, "366", "-1", "twelve", "1e2", " 12 "]),
+    "boolean": (MODEL.label("Partnership").properties["statutory"],
+                ["yes", "Y", "TRUE", "1", "no", "N", "false", "0", "", None, "maybe"]),
+}
+
+
+@pytest.mark.parametrize("kind", CASES)
+def test_columnwise_typing_matches_value_by_value(kind):
+    prop, values = CASES[kind]
+    frame = pd.DataFrame({"value": pd.Series(values, dtype=object), ROW: range(2, len(values) + 2)})
+    problems: list = []
+    typed = _COLUMNWISE[prop.type](frame, "value", prop, "f.csv", problems)
+    expected_values, expected_problems = [], set()
+    for row, value in zip(frame[ROW], values):
+        result, reason = _typed(value, prop, None)
+        expected_values.append(result)
+        if reason:
+            expected_problems.add((row, reason))
+    assert typed.tolist() == expected_values
+    assert all(v is None or not isinstance(v, float) or v == v for v in typed)  # a blank is None, never NaN
+    assert {(p.row, p.reason) for p in problems} == expected_problems
