@@ -14,8 +14,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import graph
-from graph.coverage import CoverageCache
-from api import health, ingest, maps, profiles, queries, territories
+from graph.coverage import CoverageCache, PerGeneration
+from graph.locate import Locator
+from api import health, ingest, locate, maps, profiles, queries, territories
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
 from partnermap import __version__
@@ -25,7 +26,7 @@ from partnermap.settings import Settings
 def open_settings_store(settings: Settings) -> graph.Store:
     """The store the settings name: Neo4j when a URI is set, else the embedded directory."""
     return graph.open_store(settings.db, settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password,
-                            settings.neo4j_database)
+                            settings.neo4j_database, read_only=settings.read_only)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = None
     app.state.coverage = CoverageCache(settings.coverage_refresh_seconds)
+    app.state.locator = PerGeneration(Locator.from_store, settings.coverage_refresh_seconds)
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(territories.router)
+    app.include_router(locate.router)
     app.include_router(profiles.organisations)
     app.include_router(profiles.partnerships)
     app.include_router(profiles.services)

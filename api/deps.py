@@ -32,6 +32,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def require_writer(request: Request, settings: SettingsDep) -> None:
     """Allow a write only with ``Authorization: Bearer <key>`` for a configured key."""
+    if settings.read_only:
+        raise ApiError(403, "writes are disabled: this server serves its store read-only")
     if not settings.api_keys:
         raise ApiError(403, "writes are disabled: no API keys are configured")
     scheme, _, key = (request.headers.get("authorization") or "").partition(" ")

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-import graph
 import viz
 from api.deps import StoreDep
 from api.errors import ERROR_RESPONSES
@@ -17,14 +16,21 @@ from partnermap import maps
 router = APIRouter(tags=["maps"], responses=ERROR_RESPONSES)
 
 
+Focus = Annotated[str, Query(description="An organisation or partnership id to centre on (everything when empty).",
+                             max_length=200)]
+Depth = Annotated[int, Query(ge=1, le=6, description="With focus: how many membership steps from it to include.")]
+
+
 @router.get("/graph.html", response_class=HTMLResponse)
 def graph_page(
     store: StoreDep,
     territory: Annotated[str, Query(description="GSS code of the place (all places when empty).", max_length=64)] = "",
     theme: Annotated[str, Query(description="Only partnerships on this theme.", max_length=200)] = "",
+    focus: Focus = "",
+    depth: Depth = 2,
 ) -> HTMLResponse:
     """The membership network of the territory and theme, as ``partnermap viz`` draws it."""
-    return HTMLResponse(maps.overview_page(store, territory.strip(), theme.strip()))
+    return HTMLResponse(maps.overview_page(store, territory.strip(), theme.strip(), focus=focus.strip(), depth=depth))
 
 
 @router.get("/graph", response_model=Graph)
@@ -33,10 +39,14 @@ def graph_json(
     territory: Annotated[str, Query(description="GSS code of the place (all places when empty).", max_length=64)] = "",
     theme: Annotated[str, Query(description="Only partnerships on this theme.", max_length=200)] = "",
     as_of: Annotated[str, Query(description="Memberships in force on this day, YYYY-MM-DD (today when empty).", max_length=10)] = "",
+    focus: Focus = "",
+    depth: Depth = 2,
 ) -> Graph:
-    """The membership network of the territory and theme as nodes and edges (what /graph.html draws)."""
-    params = {"territory": territory.strip(), "theme": theme.strip()}
-    if as_of.strip():
-        params["as_of"] = as_of.strip()
-    nodes, edges = viz.membership_network(graph.run_query(store, "network", params))
+    """The membership network of the territory and theme as nodes and edges (what /graph.html draws).
+
+    With ``focus``, only the organisations and partnerships within ``depth`` membership steps of it
+    (depth 1: its partnerships, or its members; 2: also who else sits on them; …).
+    """
+    rows = maps.network_rows(store, territory.strip(), theme.strip(), as_of.strip() or None, focus.strip(), depth)
+    nodes, edges = viz.membership_network(rows)
     return Graph(nodes=nodes, edges=edges)

@@ -67,6 +67,28 @@ class CoveragePage(BaseModel):
     items: list[Coverage]
 
 
+class LocatedTerritory(BaseModel):
+    """A territory containing a point, and how it was found."""
+
+    territory: str
+    name: str | None = None
+    level: str | None = None
+    how: str = Field(description="boundary (its own polygon holds the point), contains (it lies up the tree from "
+                                 "one that does) or parent's boundary (no polygon of its own; its parent's holds it)")
+    via: str | None = Field(default=None, description="The territory it was reached through.")
+    approximate: bool = Field(description="True when only its parent's boundary says the point may be in it.")
+
+
+class LocateAnswer(BaseModel):
+    """The territories containing a point, smallest first, and what covers the smallest of them."""
+
+    lat: float
+    lon: float
+    territories: list[LocatedTerritory]
+    coverage_of: str | None = Field(default=None, description="The territory whose coverage follows.")
+    coverage: CoveragePage | None = None
+
+
 class Neighbour(BaseModel):
     """One relationship of a node, in or out, with the node at its other end and its source."""
 

@@ -29,11 +29,12 @@ def open_store(
     neo4j_user: str = "neo4j",
     neo4j_password: str = "",
     neo4j_database: str = "neo4j",
+    read_only: bool = False,
 ) -> Store:
-    """Neo4j when a URI is given, else the embedded store at ``db``."""
+    """Neo4j when a URI is given, else the embedded store at ``db`` (``read_only``: shared with other readers)."""
     if neo4j_uri:
         return ENGINES["neo4j"](neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
-    return ENGINES["embedded"](db)
+    return ENGINES["embedded"](db, read_only=read_only)
 
 
 # Parameters a query may ask for with ``@context``: filled from the model, never from the user.

@@ -15,13 +15,16 @@ import datetime as dt
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graph.pairs import projection
 from graph.store import Store
 from ontology import concept_id
 from partnermap.errors import NotFound
+
+T = TypeVar("T")
 
 KINDS = ("Forum", "Organisation", "Partnership", "Service", "Strategy")
 # The order of the coverage query's ``relation`` column, which leads its @order.
@@ -158,28 +161,40 @@ class CoverageIndex:
         ]
 
 
-class CoverageCache:
-    """The coverage index of one store, rebuilt when the store has changed since it was built."""
+class PerGeneration(Generic[T]):
+    """Something built from a store (an index), rebuilt when the store has changed since.
 
-    def __init__(self, refresh_seconds: float = 60.0):
+    On a store that counts its writes it is rebuilt after each write; on a server store
+    nobody can watch, when it is older than ``refresh_seconds``.
+    """
+
+    def __init__(self, build: Callable[[Store], T], refresh_seconds: float = 60.0):
+        self.build = build
         self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
-        self._index: CoverageIndex | None = None
+        self._value: T | None = None
         self._built_for: tuple[int, int | None] | None = None
         self._built_at = 0.0
 
-    def get(self, store: Store) -> CoverageIndex:
-        """The index for ``store`` as it is now (built on first use and after every write)."""
+    def get(self, store: Store) -> T:
+        """The value for ``store`` as it is now (built on first use and after every write)."""
         with self._lock:
             generation = store.generation
             key = (id(store), generation)
-            stale = self._index is None or self._built_for != key or (
+            stale = self._value is None or self._built_for != key or (
                 generation is None and time.monotonic() - self._built_at > self.refresh_seconds
             )
             if stale:
-                self._index = CoverageIndex.build(store)
+                self._value = self.build(store)
                 self._built_for, self._built_at = key, time.monotonic()
-            return self._index
+            return self._value
+
+
+class CoverageCache(PerGeneration[CoverageIndex]):
+    """The coverage index of one store, kept up to date."""
+
+    def __init__(self, refresh_seconds: float = 60.0):
+        super().__init__(CoverageIndex.build, refresh_seconds)
 
 
 def _text(value: Any) -> str | None:

@@ -15,14 +15,17 @@ Built around faults measured on this engine (ladybug 0.22):
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
+import os
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import ladybug
 import pandas as pd
@@ -47,24 +50,38 @@ class EmbeddedStore(Store):
 
     dialect = "embedded"
 
-    def __init__(self, path: str | Path, model: Model | None = None):
+    def __init__(self, path: str | Path, model: Model | None = None, read_only: bool = False):
+        """Open (or create) the store in ``path``; ``read_only`` opens an existing one for reading only.
+
+        Several processes may hold one store read-only at once (so a read-only API can run
+        several workers); a writer excludes everyone else.
+        """
         super().__init__(model)
         self.path = Path(path)
+        self.read_only = read_only
+        self.file = self.path / DATABASE_FILE
+        if read_only and not self.file.exists():
+            raise StoreUnavailable(f"there is no embedded store in {self.path} to open read-only")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(f"cannot use {self.path} as an embedded store directory: {exc.strerror}") from exc
-        self.file = self.path / DATABASE_FILE
         self._lock = threading.RLock()
         self._generation = 0
         self._in_transaction = False
-        self._database = self._open()
+        self._claim = _Claim.take(self.path, read_only)
+        try:
+            self._database = self._open()
+        except BaseException:
+            self._claim.release()
+            raise
         self._connection = ladybug.Connection(self._database)
-        self._ensure_schema()
+        if not read_only:
+            self._ensure_schema()
 
     def _open(self) -> ladybug.Database:
         try:
-            return ladybug.Database(str(self.file))
+            return ladybug.Database(str(self.file), read_only=self.read_only)
         except RuntimeError as exc:
             message = str(exc)
             if "lock" in message.lower():
@@ -226,6 +243,83 @@ class EmbeddedStore(Store):
         with self._lock:
             self._connection.close()
             self._database.close()
+            self._claim.release()
+
+
+CLAIM_FILE = "store.lock"
+
+
+class _Claim:
+    """This process's claim on a store: alone to write, or shared with other readers.
+
+    The engine locks a writer against a writer, but not readers against a writer (measured:
+    a read-only open beside a writer succeeds both ways round, and then reads stale data or
+    fails). So the store keeps its own claim, an flock on ``store.lock``, and the file says
+    who holds it, for the message the next process gets. Within one process the claim is
+    shared and counted (flock would refuse a second descriptor of the same process).
+    """
+
+    _held: dict[Path, "_Claim"] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, path: Path, file: IO[str]):
+        self.path, self.file, self.count = path, file, 0
+
+    @classmethod
+    def take(cls, path: Path, read_only: bool) -> "_Claim":
+        key = path.resolve()
+        with cls._guard:
+            claim = cls._held.get(key)
+            if claim is None:
+                claim = cls._held[key] = cls(key, _lock_file(path, read_only))
+            claim.count += 1
+            return claim
+
+    def release(self) -> None:
+        with self._guard:
+            self.count -= 1
+            if self.count == 0:
+                self._held.pop(self.path, None)
+                self.file.close()  # closing the file releases the flock
+
+
+def _lock_file(path: Path, read_only: bool) -> IO[str]:
+    """The flocked ``store.lock`` of ``path``, naming this process; StoreUnavailable naming the holder."""
+    file = open(path / CLAIM_FILE, "a+", encoding="utf-8")  # noqa: SIM115 -- held open for the store's life
+    try:
+        fcntl.flock(file, (fcntl.LOCK_SH if read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except OSError as exc:
+        file.seek(0)
+        holders = [line for line in file.read().splitlines() if _alive(line)]
+        file.close()
+        wanted = "read it" if read_only else "write to it"
+        raise StoreUnavailable(
+            f"the embedded store {path} is open in another process ({'; '.join(holders) or 'holder unknown'}), "
+            f"so this one cannot {wanted}: one process may write to an embedded store, or several may read it "
+            f"(partnermap serve --read-only), not both"
+        ) from exc
+    me = f"pid {os.getpid()} {'reading' if read_only else 'writing'}: {' '.join(sys.argv)[:200]}"
+    if not read_only:
+        file.truncate(0)
+    else:  # readers share the claim: keep the lines of readers still alive, add this one
+        file.seek(0)
+        alive = [line for line in file.read().splitlines() if _alive(line)]
+        file.truncate(0)
+        me = "\n".join([*alive, me])
+    file.write(me + "\n")
+    file.flush()
+    return file
+
+
+def _alive(line: str) -> bool:
+    """Whether the process a claim line names is still running."""
+    try:
+        os.kill(int(line.split()[1].rstrip(":")), 0)
+    except (IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 ARROW_TYPES = {

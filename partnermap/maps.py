@@ -24,6 +24,13 @@ def _network_rows(store: graph.Store, territory: str, theme: str, as_of: str | N
     return graph.run_query(store, "network", params)
 
 
+def network_rows(store: graph.Store, territory: str = "", theme: str = "", as_of: str | None = None,
+                 focus: str = "", depth: int = 2) -> list[dict[str, Any]]:
+    """The memberships of a place and theme; with ``focus``, only those within ``depth`` steps of it."""
+    rows = _network_rows(store, territory, theme, as_of)
+    return _focus(rows, focus, depth) if focus else rows
+
+
 def _focus(rows: list[dict[str, Any]], focus: str, depth: int) -> list[dict[str, Any]]:
     """Only the memberships within ``depth`` steps of ``focus`` in the membership graph."""
     network = nx.Graph((r["organisation"], r["partnership"]) for r in rows)
@@ -48,9 +55,7 @@ def overview_page(
     unknown = set(highlights) - set(HIGHLIGHTS)
     if unknown:
         raise NotFound(f"no highlight {', '.join(sorted(unknown))}; choose from {', '.join(HIGHLIGHTS)}")
-    rows = _network_rows(store, territory, theme, as_of)
-    if focus:
-        rows = _focus(rows, focus, depth)
+    rows = network_rows(store, territory, theme, as_of, focus, depth)
     dated = {"as_of": as_of} if as_of else {}
     marks: dict[str, str] = {}
     if "overload" in highlights:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser; none means CORS is off."
     )
+    read_only: bool = Field(
+        default=False, description="Serve the embedded store read-only: uploads are refused, and several "
+        "workers may share the store (a writer owns it alone).",
+    )
     coverage_refresh_seconds: float = Field(
         default=60.0, description="On Neo4j, how old the in-memory coverage index may get before it is re-read "
         "(other clients may write there; the embedded store's index is rebuilt after each write instead).",

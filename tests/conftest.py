@@ -44,6 +44,30 @@ def store(request, tmp_path):
     s.close()
 
 
+DOCUMENTS = ROOT / "tests" / "fixtures" / "documents"
+
+
+def build_demo(db: Path) -> None:
+    """What `make demo` builds: LLR geography, boundaries and ONS partnerships, then the register,
+    then (beyond the demo) the seed documents matched against it."""
+    with graph.open_store(db) as store:
+        ingest.load(store, ingest.READERS["geography"]([SAMPLE / "geography"]))
+        ingest.load(store, ingest.READERS["boundaries"]([SAMPLE / "boundaries"]))
+        ingest.load(store, ingest.READERS["ons-partnerships"](
+            [SAMPLE / "ons", SAMPLE / "geography" / "lsoa11_to_ccg20_to_lad20.csv"]))
+        ingest.load(store, ingest.READERS["register"](SAMPLE))
+        names = graph.run_query(store, "document-names")
+        ingest.load(store, ingest.READERS["documents"](DOCUMENTS, names=names))
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A closed store holding the demo's data (so an app or a child process can own it)."""
+    db = tmp_path_factory.mktemp("demo") / "db"
+    build_demo(db)
+    return db
+
+
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
     """The Leicestershire sample ingested once into an embedded store (read-only use)."""

@@ -75,6 +75,10 @@ LINK_STYLES: dict[str, LinkStyle] = {
     "COMMISSIONS": LinkStyle("#9c4221", 1.5, "to", False, "commissions a service"),
     "SERVES": LinkStyle("#d53f8c", 1.0, "to", False, "serves a client group"),
     "HAS_THEME": LinkStyle("#ecc94b", 0.8, "", False, "has a theme"),
+    "SUCCEEDED_BY": LinkStyle("#b4bfcc", 1.0, "to", True, "replaced by (a newer code)"),
+    "SUB_ORGANISATION_OF": LinkStyle("#4a5568", 1.5, "to", False, "part of an organisation"),
+    "MENTIONS": LinkStyle("#718096", 0.8, "to", True, "mentioned in a document"),
+    "FUNDS": LinkStyle("#2f855a", 2.0, "to", False, "funds (grants)"),
     "DUPLICATE": LinkStyle("#e53e3e", 3.0, "", True, "possible duplicate"),
     "MISSING": LinkStyle("#a0aec0", 2.0, "", True, "missing member from a sector"),
 }

@@ -80,3 +80,10 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code:
         assert error["code"] == code
     return error
+
+
+@pytest.fixture(scope="module")
+def demo_client(demo_db):
+    """A read-only client over the demo's store."""
+    with TestClient(create_app(Settings(db=demo_db))) as test_client:
+        yield test_client

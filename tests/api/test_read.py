@@ -198,3 +198,19 @@ def test_graph_json_is_the_membership_network_of_a_place(client):
     assert all(e["type"] == "MEMBER_OF" for e in body["edges"])
     bad = client.get("/graph", params={"as_of": "01/01/2008"})
     assert bad.status_code == 400 and bad.json()["error"]["status"] == 400
+
+
+def test_graph_json_around_a_focus_to_a_depth(client):
+    # memberships.csv: blaby-lsp has five members on 2008-01-01 (blaby-dc, leicestershire-cc,
+    # leicestershire-police, leics-county-rutland-pct, voluntary-action-leicestershire).
+    near = client.get("/graph", params={"focus": "blaby-lsp", "depth": 1, "as_of": "2008-01-01"}).json()
+    assert {n["id"] for n in near["nodes"]} == {"blaby-lsp", "blaby-dc", "leicestershire-cc", "leicestershire-police",
+                                                "leics-county-rutland-pct", "voluntary-action-leicestershire"}
+    assert {e["target"] for e in near["edges"]} == {"blaby-lsp"}
+    wider = client.get("/graph", params={"focus": "blaby-lsp", "depth": 2, "as_of": "2008-01-01"}).json()
+    assert {n["id"] for n in near["nodes"]} < {n["id"] for n in wider["nodes"]}  # their other partnerships too
+    assert "leicestershire-together" in {n["id"] for n in wider["nodes"]}
+    assert_error(client.get("/graph", params={"focus": "nobody"}), 404, "not_found")
+    assert_error(client.get("/graph", params={"focus": "blaby-lsp", "depth": 0}), 400, "bad_request")
+    page = client.get("/graph.html", params={"focus": "blaby-dc", "depth": 1})
+    assert page.status_code == 200 and "Blaby District Local Strategic Partnership" in page.text

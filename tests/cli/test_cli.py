@@ -1,13 +1,15 @@
 """The partnermap command as a user runs it: global store options, ingest, query, stats, cypher."""
 
 import json
+import os
 import re
 import shutil
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from partnermap.cli import app
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 
 runner = CliRunner()
 
@@ -112,7 +114,68 @@ def test_viz_refuses_an_unknown_focus_or_highlight(tmp_path):
 
 def test_serve_refuses_several_workers_on_an_embedded_store(tmp_path):
     done = invoke("--db", str(tmp_path / "db"), "serve", "--workers", "2")
-    assert done.exit_code == 2 and "needs Neo4j" in done.output
+    assert done.exit_code == 2 and "needs Neo4j or --read-only" in done.output
+
+
+def _holders(parent: int, db: str) -> set[int]:
+    """The child processes of ``parent`` that have the store's database file open (Linux /proc)."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1]) != parent:
+                continue
+            if any(str(link.readlink()).startswith(str(Path(db).resolve())) for link in (proc / "fd").iterdir()):
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_serve_read_only_runs_two_workers_that_share_the_store_and_refuse_uploads(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PARTNERMAP_API_KEYS": "k"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "partnermap.cli", "--db", db, "serve", "--port", str(port), "--workers", "2",
+         "--read-only", "--no-access-log"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(150):  # up to 30 s for both workers to start
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200 and len(_holders(server.pid, db)) == 2:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        # Both workers hold the store open; every request, whichever worker takes it, is answered.
+        assert len(_holders(server.pid, db)) == 2
+        for _ in range(20):
+            response = httpx.get(f"{base}/territories/E07000129/coverage", timeout=5, headers={"Connection": "close"})
+            assert response.status_code == 200, response.text
+            assert "blaby-lsp" in {item["id"] for item in response.json()["items"]}
+        upload = httpx.post(f"{base}/ingest/register", content=b"PK", timeout=5,
+                            headers={"Authorization": "Bearer k", "Content-Type": "application/zip"})
+        assert upload.status_code == 403 and "read-only" in upload.json()["error"]["message"]
+        # A writer cannot take the store from under the readers, and says so.
+        done = invoke("--db", db, "ingest", "register", str(SAMPLE))
+        assert done.exit_code != 0 and "open in another process" in done.output
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def test_serve_answers_over_a_real_uvicorn_on_loopback(tmp_path):

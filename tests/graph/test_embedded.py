@@ -1,5 +1,6 @@
 """The embedded store's guarantees under faults, measured on ladybug 0.22 (see graph/embedded.py)."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -53,8 +54,39 @@ def test_a_second_process_cannot_open_an_owned_store(tmp_path):
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
         assert done.returncode != 0
         assert "StoreUnavailable" in done.stderr and "another process" in done.stderr
+        assert f"pid {os.getpid()} writing" in done.stderr  # it names the holder
     finally:
         store.close()
+
+
+def _open_in_child(db, read_only: bool) -> subprocess.CompletedProcess:
+    script = f"import graph\ngraph.open_store({str(db)!r}, read_only={read_only}).close()\n"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_readers_share_a_store_and_exclude_a_writer_both_ways(tmp_path):
+    db = tmp_path / "db"
+    graph.open_store(db).close()
+    reader = graph.open_store(db, read_only=True)
+    try:
+        assert _open_in_child(db, read_only=True).returncode == 0  # a second reader is welcome
+        refused = _open_in_child(db, read_only=False)
+        assert refused.returncode != 0 and f"pid {os.getpid()} reading" in refused.stderr
+        assert "cannot write to it" in refused.stderr
+    finally:
+        reader.close()
+    writer = graph.open_store(db)
+    try:
+        refused = _open_in_child(db, read_only=True)
+        assert refused.returncode != 0 and "cannot read it" in refused.stderr
+    finally:
+        writer.close()
+    assert _open_in_child(db, read_only=False).returncode == 0  # released on close
+
+
+def test_read_only_needs_an_existing_store(tmp_path):
+    with pytest.raises(StoreUnavailable, match="no embedded store in .* to open read-only"):
+        graph.open_store(tmp_path / "nothing", read_only=True)
 
 
 def test_a_failing_statement_rolls_back_the_whole_transaction(tmp_path):
