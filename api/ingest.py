@@ -16,11 +16,11 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 import graph
-import ingest
 from api.archive import unpack_register
 from api.deps import SettingsDep, StoreDep, WriterDep
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from api.models import IngestResult
+from ingest.pipeline import ingest_paths
 
 router = APIRouter(
     prefix="/ingest",
@@ -63,11 +63,12 @@ def _register_name(name: str, filename: str) -> str:
 
 
 def _ingest(store: graph.Store, source: Path) -> IngestResult:
-    counts = ingest.load(store, ingest.READERS["register"](source))
+    # The same path as the CLI: organisations that certainly match known ones merge into them.
+    done = ingest_paths(store, "register", [source])
     return IngestResult(
-        nodes=dict(counts.get("nodes", Counter())),
-        relationships=dict(counts.get("relationships", Counter())),
-        removed=counts.get("removed", Counter())["facts"],
+        nodes=dict(done.counts.get("nodes", Counter())),
+        relationships=dict(done.counts.get("relationships", Counter())),
+        removed=done.removed,
     )
 
 

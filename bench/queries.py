@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -60,7 +61,8 @@ def main() -> None:
             print(f"{name:<26} {len(rows):>7} {cold:>9.1f} {timing['median_ms']:>10.1f} {timing['p95_ms']:>9.1f} {timing['ratio_to_baseline']:>11.1f}",
                   flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"graph": counts, "queries": results}, indent=2))
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    args.out.write_text(json.dumps({"graph": counts, "queries": results, "peak_rss_mb": peak}, indent=2))
     print(f"wrote {args.out}")
 
 

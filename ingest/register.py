@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
 from ontology import concept_id
 from partnermap.errors import Problem
 
@@ -86,9 +86,7 @@ class _Sheet:
         self.frame = frame
 
     def provenance(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(
-            source=self.source_id, source_row=[f"{self.file} row {row}" for row in frame[ROW]]
-        )
+        return frame.assign(source=self.source_id, source_row=(f"{self.file} row " + frame[ROW].astype(str)).astype(object))
 
     def nodes(self, label: str, columns: dict[str, str], rows: pd.Series | None = None) -> NodeBatch:
         """Nodes of ``label`` from ``columns`` (property ← input column)."""
@@ -113,20 +111,22 @@ class _Sheet:
         if from_column not in self.frame or to_column not in self.frame:
             return None
         frame = self.frame[(self.frame[to_column] != "") & (self.frame[from_column] != "")].copy()
-        if many:
-            frame[to_column] = frame[to_column].map(split)
+        if many:  # as whole columns: a national register has a million cells to split
+            frame[to_column] = frame[to_column].str.split(";")
             frame = frame.explode(to_column)
-            frame = frame[frame[to_column].notna()]
+            frame[to_column] = frame[to_column].str.strip()
+            frame = frame[frame[to_column].notna() & (frame[to_column] != "")]
         if to_key is not None:
             frame[to_column] = frame[to_column].map(to_key)
             frame = frame[frame[to_column] != ""]  # reported by _blank_concepts
         if many:
             frame = frame.drop_duplicates([ROW, to_column])  # "Health; health" in one cell is one fact
-        out = pd.DataFrame({"from_id": frame[from_column], "to_id": frame[to_column]})
-        keys = [frame[c] for c in key_columns if c in frame]
-        out["id"] = [
-            "|".join([rel_type, a, b, *extra]) for a, b, *extra in zip(out["from_id"], out["to_id"], *keys)
-        ]
+        out = pd.DataFrame({"from_id": frame[from_column].astype(object), "to_id": frame[to_column].astype(object)})
+        edge_id = rel_type + "|" + out["from_id"].astype(object) + "|" + out["to_id"].astype(object)
+        for column in key_columns:
+            if column in frame:
+                edge_id = edge_id + "|" + frame[column].astype(object)
+        out["id"] = edge_id.astype(object)
         for prop, col in (properties or {}).items():
             if col in frame:
                 out[prop] = frame[col]
@@ -142,6 +142,9 @@ def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]]
         for name in FILES:
             file = path / f"{name}.csv"
             if not file.exists():
+                continue
+            if oversized := too_large(file):
+                problems.append(oversized)
                 continue
             raw = file.read_bytes()
             try:
@@ -164,6 +167,8 @@ def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]]
                 continue
             tables[name] = (file.name, frame, raw)
     elif path.suffix.lower() == ".xlsx":
+        if oversized := too_large(path):
+            return {}, [oversized]
         raw = path.read_bytes()
         try:
             sheets = pd.read_excel(
@@ -306,7 +311,12 @@ def _blank_concepts(sheets: dict[str, _Sheet]) -> Iterator[Problem]:
         for column in ("themes", "client_groups"):
             if column not in sheet.frame:
                 continue
-            for row, cell in zip(sheet.frame[ROW], sheet.frame[column]):
+            # Cells repeat (the same few themes in every row): check each distinct cell once.
+            bad = {cell for cell in sheet.frame[column].unique() if any(not concept_id(v) for v in split(cell))}
+            if not bad:
+                continue
+            rows = sheet.frame[sheet.frame[column].isin(bad)]
+            for row, cell in zip(rows[ROW], rows[column]):
                 for value in split(cell):
                     if not concept_id(value):
                         yield Problem(sheet.file, row, column, value, "needs letters or digits to name a theme or group")
@@ -320,7 +330,9 @@ def _concepts(sheets: dict[str, _Sheet], label: str, names: list[str], column: s
         if sheet is None or column not in sheet.frame:
             continue
         rows = []
-        for row, cell in zip(sheet.frame[ROW], sheet.frame[column]):
+        # The first row of each distinct cell, in order: where each name was first written.
+        firsts = sheet.frame.drop_duplicates(column)
+        for row, cell in zip(firsts[ROW], firsts[column]):
             for value in split(cell):
                 key = concept_id(value)
                 if key and key not in seen:

@@ -7,7 +7,6 @@ command: ``partnermap --db PATH …`` (embedded, the default) or
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections import Counter
@@ -20,6 +19,7 @@ import graph
 import ingest
 from graph.locate import Locator
 from ingest import resolve as resolution
+from ingest.pipeline import ingest_paths
 from ontology import load_model, ontology_turtle
 from partnermap import __version__
 from partnermap.errors import InvalidRecords, PartnermapError
@@ -91,27 +91,18 @@ def _summary(counts: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
-def _ingest(kind: str, paths: list[Path], names: bool = False, together: bool = False) -> None:
-    reader = ingest.READERS[kind]
+def _ingest(kind: str, paths: list[Path]) -> None:
     try:
         with _store() as store:
-            if names:  # a reader that matches text against what the graph holds gets its names, read here
-                index = ingest.documents.NameIndex(graph.run_query(store, "document-names"))
-                reader = functools.partial(reader, names=index)
-            # together: files that share ids (lookups naming the same codes) are read as one source.
-            items = list(reader(paths)) if together else [item for path in paths for item in reader(path)]
-            decisions = resolution.read_decisions(state.decisions) if state.decisions else None
-            resolver = resolution.Resolver.from_store(store, decisions)
-            counts = ingest.load(store, items, progress=lambda msg: typer.echo(f"  {msg}", err=True), resolver=resolver)
+            done = ingest_paths(store, kind, paths, state.decisions, progress=lambda msg: typer.echo(f"  {msg}", err=True))
     except InvalidRecords as exc:
         _fail(exc)
     except PartnermapError as exc:
         _fail(exc)
-    removed = counts.get("removed", Counter())["facts"]
-    note = f"\n  removed {removed} facts no longer in these sources" if removed else ""
-    to_review = sum(not m.certain for m in resolver.matches)
-    note += f"\n  {to_review} organisations may match others: 'partnermap resolve --review FILE' lists them" if to_review else ""
-    typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(counts)}{note}")
+    note = f"\n  removed {done.removed} facts no longer in these sources" if done.removed else ""
+    if done.to_review:
+        note += f"\n  {done.to_review} organisations may match others: 'partnermap resolve --review FILE' lists them"
+    typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(done.counts)}{note}")
 
 
 @ingest_app.callback()
@@ -135,7 +126,7 @@ def ingest_documents(
     paths: Annotated[list[Path], typer.Argument(help="Documents (.txt, .md, .html, .pdf) or folders of them.")],
 ) -> None:
     """Ingest minutes, reports and strategies: a Source per document, MENTIONS (with the sentence) of what the graph holds."""
-    _ingest("documents", paths, names=True)
+    _ingest("documents", paths)
 
 
 @ingest_app.command("360giving")
@@ -167,7 +158,7 @@ def ingest_geography(
     paths: Annotated[list[Path], typer.Argument(help="ONS lookup CSVs (WD19CD, LAD19CD, …) or mySociety's authority list, or folders of them.")],
 ) -> None:
     """Ingest ONS geography lookups: territories by GSS code with level and year, PART_OF, SUCCEEDED_BY."""
-    _ingest("geography", paths, together=True)
+    _ingest("geography", paths)
 
 
 @ingest_app.command("boundaries")
@@ -175,7 +166,7 @@ def ingest_boundaries(
     paths: Annotated[list[Path], typer.Argument(help="GeoJSON or TopoJSON files (or folders of them), WGS84.")],
 ) -> None:
     """Ingest boundary polygons onto territories (found by the GSS code in each feature's properties)."""
-    _ingest("boundaries", paths, together=True)
+    _ingest("boundaries", paths)
 
 
 @ingest_app.command("ons-partnerships")
@@ -183,7 +174,7 @@ def ingest_ons_partnerships(
     paths: Annotated[list[Path], typer.Argument(help="ONS partnership geography CSVs (CSP, PFA, FRA, STP, LEP …), with an LSOA→CCG→LAD lookup for STPs.")],
 ) -> None:
     """Ingest ONS partnership geographies: CSPs, STPs/ICSs, LEPs, fire and combined authorities, each COVERS its districts."""
-    _ingest("ons-partnerships", paths, together=True)
+    _ingest("ons-partnerships", paths)
 
 
 @app.command(context_settings={"ignore_unknown_options": True})  # so a negative longitude is not read as an option
@@ -241,6 +232,89 @@ def export_rdf(
         typer.echo(f"wrote {output}: {sum(counts['nodes'].values())} nodes, {sum(counts['relationships'].values())} relationships")
     else:
         sys.stdout.write(text)
+
+
+def _export(write, target: Path, with_model: bool = False) -> None:
+    """Dump the store and hand it to one of graph.export's writers; say what was written."""
+    import time
+
+    from graph.dump import dump
+
+    started = time.perf_counter()
+    try:
+        with _store() as store:
+            everything = dump(store)
+            written = write(everything, store.model, target) if with_model else write(everything, target)
+    except PartnermapError as exc:
+        _fail(exc)
+    seconds = time.perf_counter() - started
+    typer.echo(f"wrote {target}: {written.nodes} nodes, {written.relationships} relationships"
+               f" in {len(written.files)} file{'s' if len(written.files) != 1 else ''} ({seconds:.1f} s)")
+
+
+@export_app.command("neo4j-csv")
+def export_neo4j_csv(directory: Annotated[Path, typer.Argument(help="Folder to write the CSV files, import.sh, schema.cypher and README.md to.")]) -> None:
+    """Write CSV for 'neo4j-admin database import full' and import.sh, which runs it (a national graph loads in one command)."""
+    from graph.export import write_neo4j_csv
+
+    _export(write_neo4j_csv, directory, with_model=True)
+
+
+@export_app.command("graphml")
+def export_graphml(path: Annotated[Path, typer.Argument(help="The .graphml file to write.")]) -> None:
+    """Write GraphML (Gephi, yEd, Cytoscape): nodes "Label:id", every property an attribute."""
+    from graph.export import write_graphml
+
+    _export(write_graphml, path)
+
+
+@export_app.command("gexf")
+def export_gexf(path: Annotated[Path, typer.Argument(help="The .gexf file to write.")]) -> None:
+    """Write GEXF for Gephi: nodes "Label:id" labelled with their names, every property an attribute."""
+    from graph.export import write_gexf
+
+    _export(write_gexf, path)
+
+
+@export_app.command("json")
+def export_json(path: Annotated[Path, typer.Argument(help="The .json file to write.")]) -> None:
+    """Write {"nodes": […], "edges": […]} with every property, like the API's /graph."""
+    from graph.export import write_json
+
+    _export(write_json, path)
+
+
+@export_app.command("csv")
+def export_csv(directory: Annotated[Path, typer.Argument(help="Folder to write <Label>.csv and <TYPE>.csv to.")]) -> None:
+    """Write a CSV per label and per relationship type for spreadsheets (formula-like cells neutralised)."""
+    from graph.export import write_csv
+
+    _export(write_csv, directory)
+
+
+@app.command()
+def push(
+    neo4j: Annotated[Optional[str], typer.Option("--neo4j", help="The Neo4j to write to, e.g. neo4j://host:7687 [env NEO4J_URI; NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE].")] = None,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Rows per UNWIND statement.")] = 10_000,
+) -> None:
+    """Copy the embedded store (--db) into Neo4j: constraints first, then batched MERGEs (pushing twice changes nothing)."""
+    from graph.dump import dump
+    from graph.export import copy_graph
+
+    s = state.settings
+    uri = neo4j or s.neo4j_uri
+    if not uri:
+        typer.echo("error: give the Neo4j to push to: partnermap push --neo4j URI (or set NEO4J_URI)", err=True)
+        raise typer.Exit(2)
+    try:
+        with graph.open_store(s.db, read_only=True) as source:
+            everything = dump(source)
+        with graph.open_store(neo4j_uri=uri, neo4j_user=s.neo4j_user, neo4j_password=s.neo4j_password,
+                              neo4j_database=s.neo4j_database) as target:
+            written = copy_graph(everything, target, batch, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(f"pushed {s.db} to {uri}: {written.nodes} nodes, {written.relationships} relationships")
 
 
 @app.command("resolve")

@@ -1,0 +1,78 @@
+"""Gather the benchmark scripts' outputs into ``out/bench.json`` and print a short table.
+
+    python bench/report.py [--dir out] [--db data/bench/db]
+
+Reads ``bench-ingest.json``, ``bench-queries.json``, ``bench-coverage.json`` and
+``bench-api.json`` from ``--dir`` (each written by its script, each figure beside the
+baseline measured in the same run) and adds the store's size on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _load(folder: Path, name: str) -> dict:
+    path = folder / f"bench-{name}.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _size_mb(path: Path) -> float | None:
+    if not path.exists():
+        return None
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20, 1)
+
+
+def gather(folder: Path, db: Path) -> dict:
+    """One document with at least the keys the scale issue names (ingest.*, queries.*, coverage.p99_ms, api.*)."""
+    ingest = _load(folder, "ingest")
+    queries = _load(folder, "queries")
+    coverage = _load(folder, "coverage")
+    api = _load(folder, "api")
+    rss = [v for v in (ingest.get("peak_rss_mb"), queries.get("peak_rss_mb")) if v]
+    return {
+        "ingest": ingest.get("ingest", {}),
+        "baseline_copy_from": ingest.get("baseline_copy_from", {}),
+        "graph": queries.get("graph", {}),
+        "queries": {k: v for k, v in queries.get("queries", {}).items()},
+        "coverage": coverage,
+        "api": api,
+        "peak_rss_mb": max(rss) if rss else None,
+        "disk_mb": _size_mb(db),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, default=Path("out"))
+    parser.add_argument("--db", type=Path, default=Path("data/bench/db"))
+    args = parser.parse_args()
+    result = gather(args.dir, args.db)
+    out = args.dir / "bench.json"
+    out.write_text(json.dumps(result, indent=2))
+    ing = result["ingest"]
+    if ing:
+        ratio = ing["rows_per_s"] and ing.get("baseline_rows_per_s") and ing["baseline_rows_per_s"] / ing["rows_per_s"]
+        print(f"ingest      {ing['rows']:>9,} rows in {ing['seconds']:.1f} s = {ing['rows_per_s']:,} rows/s "
+              f"(raw COPY FROM {ing.get('baseline_rows_per_s') or 0:,} rows/s; {ratio or 0:.2f}x slower)")
+    for name, q in result["queries"].items():
+        if name == "baseline":
+            continue
+        print(f"query       {name:<26} cold {q.get('cold_ms', 0):>8.0f} ms  median {q['median_ms']:>8.1f} ms  "
+              f"p95 {q['p95_ms']:>8.1f} ms")
+    if result["coverage"]:
+        c = result["coverage"]
+        print(f"coverage    index p99 {c['index']['p99_ms']:.3f} ms (Cypher p99 {c['cypher']['p99_ms']:.1f} ms; "
+              f"dict p99 {c['baseline_dict']['p99_ms']:.4f} ms)")
+    for key in sorted(k for k in result["api"] if k.startswith("workers_")):
+        a = result["api"][key]
+        print(f"api         {key}: ceiling {a['rps']:.0f} req/s; at {a['rate']['target_rps']:.0f} req/s "
+              f"p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms")
+    print(f"peak RSS    {result['peak_rss_mb']} MB; store on disk {result['disk_mb']} MB")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
