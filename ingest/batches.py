@@ -8,6 +8,7 @@ DataFrames so that a national register is validated column by column, not row by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -16,6 +17,18 @@ from partnermap.errors import Problem
 # Every batch frame carries these beside the model's properties: the row number
 # (for error messages) and provenance (the Source id and the row, stored on the fact).
 ROW = "_row"
+
+# Readers hold a file in memory (and a parse of it several times larger): refuse bigger
+# ones before reading a byte. Above the largest real file we know (~20 MB) with room to spare.
+MAX_FILE_BYTES = 128 * 1024 * 1024
+
+
+def too_large(path: Path) -> Problem | None:
+    """A fatal Problem for a file over ``MAX_FILE_BYTES``, or None; readers ask before reading."""
+    size = path.stat().st_size
+    if size <= MAX_FILE_BYTES:
+        return None
+    return Problem(path.name, None, None, size, f"file is larger than the {MAX_FILE_BYTES:,} bytes partnermap reads", fatal=True)
 
 
 @dataclass
