@@ -11,6 +11,7 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import PageDep, StoreDep
 from api.errors import ERROR_RESPONSES
@@ -63,7 +64,7 @@ def get_territory(request: Request, store: StoreDep, code: Code) -> TerritoryDet
 
 
 @router.get("/{code}/coverage", response_model=CoveragePage)
-def territory_coverage(
+async def territory_coverage(
     request: Request,
     store: StoreDep,
     code: Code,
@@ -79,6 +80,10 @@ def territory_coverage(
 
     Each item says the territory it came through (``via``) and how (``relation``).
     """
-    rows = coverage_index(request, store).lookup(code, kind=kind, theme=theme, client_group=client_group, as_of=as_of)
+    # The hot path of the API: answered on the event loop when the index is up to date (a lookup
+    # takes under a millisecond), in a worker thread when it must first be built (seconds).
+    cache = request.app.state.coverage
+    index = cache.fresh(store) or await run_in_threadpool(cache.get, store)
+    rows = index.lookup(code, kind=kind, theme=theme, client_group=client_group, as_of=as_of)
     # Encoded straight to bytes: pydantic would re-validate each of up to 1,000 rows per request.
     return Response(orjson.dumps(page.slice(rows)), media_type="application/json")

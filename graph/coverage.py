@@ -176,6 +176,15 @@ class PerGeneration(Generic[T]):
         self._built_for: tuple[int, int | None] | None = None
         self._built_at = 0.0
 
+    def fresh(self, store: Store) -> T | None:
+        """The value if it is up to date for ``store``, else None (without building: that may take seconds)."""
+        generation = store.generation
+        if self._value is None or self._built_for != (id(store), generation):
+            return None
+        if generation is None and time.monotonic() - self._built_at > self.refresh_seconds:
+            return None
+        return self._value
+
     def get(self, store: Store) -> T:
         """The value for ``store`` as it is now (built on first use and after every write)."""
         with self._lock:
