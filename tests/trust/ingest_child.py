@@ -1,0 +1,77 @@
+"""Runs of ``partnermap ingest register`` that say on stdout where they are, for the fault tests to kill.
+
+    python -m tests.trust.ingest_child REGISTER
+
+Imports everything once, prints READY, then for each line on stdin (a store directory) forks
+a process that runs the real CLI command into that store (a fresh process per run without paying seconds of imports each time).
+The forked run prints ``PID n``, then markers, each flushed before its step runs: BEGIN,
+COMMIT (just before the engine's COMMIT), COMMITTED, CLOSING (the checkpoint on close),
+CLOSED, DONE. When it has ended, however, this process prints ``EXIT status``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _say(marker: str) -> None:
+    sys.stdout.write(marker + "\n")
+    sys.stdout.flush()
+
+
+def _traced() -> None:
+    """Make the store announce its transaction and checkpoint steps (in this test process only)."""
+    from graph.embedded import EmbeddedStore
+
+    execute, close = EmbeddedStore._execute, EmbeddedStore.close
+
+    def traced_execute(self, query, params=None):
+        if query == "BEGIN TRANSACTION":
+            _say("BEGIN")
+        if query == "COMMIT":
+            _say("COMMIT")
+            result = execute(self, query, params)
+            _say("COMMITTED")
+            return result
+        return execute(self, query, params)
+
+    def traced_close(self):
+        _say("CLOSING")
+        close(self)
+        _say("CLOSED")
+
+    EmbeddedStore._execute, EmbeddedStore.close = traced_execute, traced_close
+
+
+def _run(db: str, register: str) -> int:
+    from partnermap.cli import app
+
+    _say(f"PID {os.getpid()}")
+    code = app(["--db", db, "ingest", "register", register], standalone_mode=False)
+    if not code:
+        _say("DONE")
+    return int(code or 0)
+
+
+def main(register: str) -> None:
+    import partnermap.cli  # noqa: F401 -- everything the command needs, imported before the forks
+
+    _traced()
+    _say("READY")
+    while db := sys.stdin.readline().strip():
+        pid = os.fork()
+        if pid == 0:
+            try:
+                code = _run(db, register)
+            except BaseException as exc:  # noqa: BLE001 -- reported to the test, never raised past the fork
+                _say(f"FAILED {type(exc).__name__}: {exc}")
+                code = 1
+            sys.stdout.flush()
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        _say(f"EXIT {status}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
