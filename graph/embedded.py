@@ -22,7 +22,7 @@ import re
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -233,10 +233,12 @@ class EmbeddedStore(Store):
             self._execute(query, {"rows": renamed})
         return len(frame)
 
-    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
+    def existing_ids(self, label: str, ids: list[str], replacing: Sequence[str] = ()) -> set[str]:
         if not ids:
             return set()
-        rows = self.run(f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": ids})
+        query = f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids"
+        query += " AND (n.source IS NULL OR NOT n.source IN $replacing)" if replacing else ""
+        rows = self.run(f"{query} RETURN n.id AS id", {"ids": ids, **({"replacing": list(replacing)} if replacing else {})})
         return {row["id"] for row in rows}
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ sit above this interface and are written once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -57,8 +58,9 @@ class Store(ABC):
         """MERGE relationships on ``id`` between ``from_id`` and ``to_id`` nodes; returns rows."""
 
     @abstractmethod
-    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
-        """Which of ``ids`` already exist as nodes of ``label``."""
+    def existing_ids(self, label: str, ids: list[str], replacing: Sequence[str] = ()) -> set[str]:
+        """Which of ``ids`` already exist as nodes of ``label`` (not counting nodes whose source is
+        one of ``replacing``: an ingest of those sources is about to drop the nodes it no longer holds)."""
 
     @abstractmethod
     def close(self) -> None:

@@ -54,7 +54,10 @@ def load(
     if unreadable:
         raise InvalidRecords(unreadable)
     progress(f"read {sum(len(b.frame) for b in nodes)} node rows and {sum(len(b.frame) for b in edges)} relationship rows")
-    typed_nodes, edge_groups = validate(nodes, edges, store, problems)
+    # Sources read before: what they held and this ingest does not is about to be removed.
+    sources = sorted({s for batch in nodes for s in batch.frame["source"].dropna().unique()}) if nodes else []
+    replacing = sorted(store.existing_ids("Source", sources)) if sources else []
+    typed_nodes, edge_groups = validate(nodes, edges, store, problems, replacing)
     if problems:
         raise InvalidRecords(problems)
 
@@ -63,8 +66,7 @@ def load(
         by_label.setdefault(batch.label, []).append(batch.frame.drop(columns=[ROW]))
     written: dict[str, Counter] = {"nodes": Counter(), "relationships": Counter()}
     # Facts can only be stale if one of these sources was ingested before.
-    sources = sorted({s for batch in typed_nodes for s in batch.frame["source"].dropna().unique()})
-    seen_before = bool(store.existing_ids("Source", sources)) if sources else False
+    seen_before = bool(replacing)
     with store.transaction():
         for label, frames in by_label.items():
             frame = pd.concat(frames).drop_duplicates("id")

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -214,9 +215,14 @@ def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Mo
 
 
 def validate(
-    nodes: list[NodeBatch], edges: list[EdgeBatch], store: Store, problems: list[Problem]
+    nodes: list[NodeBatch], edges: list[EdgeBatch], store: Store, problems: list[Problem], replacing: Sequence[str] = ()
 ) -> tuple[list[NodeBatch], list[tuple[str, str, str, pd.DataFrame]]]:
-    """Type and check everything; returns typed node batches and edges grouped by (type, from, to)."""
+    """Type and check everything; returns typed node batches and edges grouped by (type, from, to).
+
+    ``replacing``: the sources this ingest re-reads. A node in the store from one of them that
+    this ingest no longer holds is about to be removed, so a reference to it is dangling here,
+    as it would be on a fresh store.
+    """
     model = store.model
     typed_nodes = []
     places = []  # (label, file, row, id) of every node row, to find duplicate ids in one pass
@@ -235,8 +241,8 @@ def validate(
     for batch in edges:
         rel = model.relationship(batch.type)
         frame = type_columns(batch.frame, rel.properties, model, batch.file, problems)
-        from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, store, problems)
-        to_labels = _resolve(frame, "to_id", batch.to_labels, batch.to_column, batch, known, store, problems)
+        from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, store, problems, replacing)
+        to_labels = _resolve(frame, "to_id", batch.to_labels, batch.to_column, batch, known, store, problems, replacing)
         frame = frame.assign(
             _from_label=pd.Series(from_labels, index=frame.index, dtype=object),
             _to_label=pd.Series(to_labels, index=frame.index, dtype=object),
@@ -302,6 +308,7 @@ def _resolve(
     known: dict[str, pd.Index],
     store: Store,
     problems: list[Problem],
+    replacing: Sequence[str] = (),
 ) -> list[str | None]:
     """The label of each row's endpoint id, looking in this ingest then the store; problems otherwise."""
     ids = frame[column].astype(object)
@@ -314,7 +321,7 @@ def _resolve(
     missing = sorted(set(ids[present & (count == 0)]))
     if missing:
         for lab in labels:
-            found_in_store = store.existing_ids(lab, missing)
+            found_in_store = store.existing_ids(lab, missing, replacing)
             if found_in_store:
                 hits[lab] = hits[lab] | ids.isin(found_in_store)
         count = sum(hit.astype(int) for hit in hits.values())
@@ -324,7 +331,7 @@ def _resolve(
     kinds = " or ".join(lab.lower() for lab in labels)
     for row, node_id, n in zip(frame.loc[present & (count != 1), ROW], ids[present & (count != 1)], count[present & (count != 1)]):
         if n == 0:
-            reason = f"refers to no {kinds} with this id (not in this register, nor already in the store)"
+            reason = f"refers to no {kinds} with this id (not in this register, nor already in the store from another source)"
         else:
             both = " and ".join(lab for lab in labels if lab in known and node_id in known[lab])
             reason = f"ambiguous: ids of {both or 'several kinds'} are both {node_id!r}"

@@ -18,6 +18,7 @@ import pytest
 
 import graph
 import ingest
+from partnermap.errors import InvalidRecords
 
 # --------------------------------------------------------------------------
 # Expected counts, by hand from tests/fixtures/registers/small
@@ -349,3 +350,22 @@ def test_reingesting_after_deleting_rows_removes_their_facts(register_copy, stor
     assert counts["removed"]["facts"] == 2
     assert after["relationships"]["MEMBER_OF"] == before["relationships"]["MEMBER_OF"] - 2
     assert {k: v for k, v in after["nodes"].items()} == before["nodes"]
+
+
+def test_reingesting_without_a_row_others_still_refer_to_is_refused(register_copy, store):
+    # Found by the trust suite: organisations.csv row 4 (shire-police) deleted while
+    # memberships.csv rows 4 and 8 and services.csv row 4 still name it. On a fresh store that
+    # register is refused; re-ingested over its earlier self it must be refused too, not accepted
+    # and then have the organisation and the memberships just written removed as stale.
+    ingest.load(store, ingest.READERS["register"](register_copy))
+    before = graph.stats(store)
+    lines = (register_copy / "organisations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[3].startswith("shire-police,")
+    (register_copy / "organisations.csv").write_text("".join(lines[:3] + lines[4:]), encoding="utf-8")
+    with pytest.raises(InvalidRecords) as refused:
+        ingest.load(store, ingest.READERS["register"](register_copy))
+    dangling = {(p.file, p.row, p.value) for p in refused.value.problems}
+    assert {("memberships.csv", 4, "shire-police"), ("memberships.csv", 8, "shire-police"),
+            ("services.csv", 4, "shire-police")} <= dangling
+    assert all("refers to no organisation" in p.reason for p in refused.value.problems)
+    assert graph.stats(store) == before  # nothing written, nothing removed
