@@ -53,6 +53,32 @@ def unpack_register(data: bytes, target: Path, max_members: int, max_unpacked_by
     return _register_folder(target)
 
 
+def check_workbook(data: bytes, max_members: int, max_unpacked_bytes: int) -> None:
+    """Refuse an .xlsx (itself a zip) that holds too many parts or inflates past the limit.
+
+    The spreadsheet reader would inflate every sheet in memory: a small workbook can hold a
+    sheet of gigabytes. Each part is inflated once here, counting bytes, and thrown away.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ApiError(422, "the upload is not a readable .xlsx file") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > max_members:
+            raise ApiError(413, f"the workbook holds {len(members)} parts; at most {max_members} are accepted")
+        inflated = 0
+        for member in members:
+            try:
+                with archive.open(member) as source:
+                    while chunk := source.read(_CHUNK):
+                        inflated += len(chunk)
+                        if inflated > max_unpacked_bytes:
+                            raise ApiError(413, f"the workbook unpacks to more than {max_unpacked_bytes} bytes")
+            except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+                raise ApiError(422, f"cannot read the workbook part {member.filename!r}: {type(exc).__name__}") from None
+
+
 def _register_folder(root: Path) -> Path:
     """The folder with ``territories.csv``: the root, or the one folder the archive wrapped it in."""
     if (root / "territories.csv").exists():

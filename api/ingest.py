@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 import graph
-from api.archive import unpack_register
+from api.archive import check_workbook, unpack_register
 from api.deps import SettingsDep, StoreDep, WriterDep
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from api.models import IngestResult
@@ -90,6 +90,7 @@ async def ingest_register(
     register = _register_name(name, filename)
     with tempfile.TemporaryDirectory(prefix="partnermap-upload-") as tmp:
         if kind == "xlsx":
+            check_workbook(data, settings.max_upload_members, settings.max_unpacked_bytes)
             source = Path(tmp) / f"{register}.xlsx"
             source.write_bytes(data)
         else:

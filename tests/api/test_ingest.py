@@ -131,6 +131,25 @@ def test_too_many_members_or_too_much_unpacked_is_413(make_client):
     assert "unpacks to more than" in error["message"]
 
 
+def test_a_workbook_that_inflates_past_the_limit_is_413_and_writes_nothing(make_client):
+    # A real workbook whose one sheet inflates to ~1 MB, under a 100 kB limit: refused before
+    # the spreadsheet reader inflates it, as a zip register would be.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "territories"
+    sheet.append(["code", "name", "level", "parent"])
+    for i in range(20_000):
+        sheet.append([f"E0{i:07d}", "x" * 20, "ward", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = make_client(api_keys=[KEY], max_unpacked_bytes=100_000)
+    assert len(buffer.getvalue()) < 1_000_000
+    error = assert_error(client.post("/ingest/register", params={"filename": "big.xlsx"}, content=buffer.getvalue(),
+                                     headers={"Content-Type": "application/octet-stream", **AUTH}), 413)
+    assert "workbook unpacks to more than 100000 bytes" in error["message"]
+    assert client.get("/territories").json()["total"] == 0
+
+
 def test_other_uploads_are_refused(make_client):
     client = make_client(api_keys=[KEY])
     assert_error(client.post("/ingest/register", content=b"code,name\n",
