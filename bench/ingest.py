@@ -30,6 +30,14 @@ from ingest.validate import validate  # noqa: E402
 from partnermap.errors import PartnermapError  # noqa: E402
 
 
+def _with_empty_lists(frame, properties: dict):
+    """List columns the rows do not have, as empty lists (a column of NaN reads as DOUBLE)."""
+    for name, prop in properties.items():
+        if prop.type == "string[]" and frame[name].isna().all():
+            frame[name] = [[] for _ in range(len(frame))]
+    return frame
+
+
 def raw_copy(db: Path, register: Path) -> tuple[int, float]:
     """COPY FROM of the register's already-validated batches into a fresh store: (rows, seconds)."""
     store = graph.open_store(db)
@@ -46,13 +54,14 @@ def raw_copy(db: Path, register: Path) -> tuple[int, float]:
 
     for label, frames in by_label.items():
         frame = pd.concat(frames).drop_duplicates("id")
-        columns = list(store.model.label(label).properties)
-        frame = frame.reindex(columns=columns)
+        properties = store.model.label(label).properties
+        frame = _with_empty_lists(frame.reindex(columns=list(properties)), properties)
         store.run(f"COPY {quoted(label)} FROM $rows", {"rows": frame})
         rows += len(frame)
     for rel_type, a, b, frame in groups:
-        columns = ["from_id", "to_id", *store.model.relationship(rel_type).properties]
-        store.run(f"COPY {quoted(rel_type)} FROM $rows (from='{a}', to='{b}')", {"rows": frame.reindex(columns=columns)})
+        properties = store.model.relationship(rel_type).properties
+        frame = _with_empty_lists(frame.reindex(columns=["from_id", "to_id", *properties]), properties)
+        store.run(f"COPY {quoted(rel_type)} FROM $rows (from='{a}', to='{b}')", {"rows": frame})
         rows += len(frame)
     seconds = time.perf_counter() - start
     store.close()

@@ -308,6 +308,8 @@ class Matcher:
         owner_of = np.array(owners, dtype=np.int64)
         hits: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (query record, choice string, score)
         for prefix, members in blocks.items():
+            if len(postings[prefix]) < 2:
+                continue  # the one string under this prefix is the query's own name: nothing to pair with
             choice_rows = np.array(postings[prefix], dtype=np.int64)
             self.compared += len(members) * len(choice_rows)
             texts, choices = [queries[i] for i in members], [strings[s] for s in choice_rows]
