@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from graph import pairs
+from graph import governance, pairs
 from graph.pairs import projection
 from graph.queries import Param, bind_params
 from graph.store import Store
@@ -265,6 +265,9 @@ ANALYSES: dict[str, Analysis] = {
                  "same, or one inside the other), with the members and themes they share.",
                  (Param("min_jaccard", "float", "0.5", False, "least overlap of membership (shared / all members of either)"),
                   AS_OF), pairs.duplicate_partnerships),
+        Analysis("governance-gaps", "Partnerships and forums with no reporting line (REPORTS_TO, in up to ten "
+                 "steps) up to an LSP; reporting lines that loop; and LSPs inside the area of another LSP with no "
+                 "reporting line to it. `related` names the partnership the reason refers to.", (), governance.governance_gaps),
         Analysis("duplicate-services", "Pairs of services of the same type from different providers, for a shared "
                  "client group, whose territories overlap (the same, or one inside the other).",
                  (Param("type", "str", "", False, "limit to one service type (empty: all)"),
