@@ -179,14 +179,14 @@ def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[st
     return rows
 
 
-def _codes(*columns: pd.Series) -> tuple[list[np.ndarray], np.ndarray]:
-    """Integer codes for the values of several columns over one shared, sorted vocabulary.
+def _codes(*columns: pd.Series, sort: bool = False) -> tuple[list[np.ndarray], np.ndarray]:
+    """Integer codes for the values of several columns over one shared vocabulary.
 
-    Comparing and joining int64 columns is ten times faster than object strings, and a sorted
-    vocabulary keeps ``code_a < code_b`` the same test as ``id_a < id_b``.
+    Comparing and joining int64 columns is ten times faster than object strings. Codes follow
+    the order of first appearance (``sort``: the sorted order, which costs a string sort).
     """
     joined = pd.concat([c.astype(object) for c in columns], ignore_index=True)
-    codes, uniques = pd.factorize(joined, sort=True, use_na_sentinel=True)
+    codes, uniques = pd.factorize(joined, sort=sort, use_na_sentinel=True)
     out, start = [], 0
     for column in columns:
         out.append(codes[start:start + len(column)].astype(np.int64))
@@ -224,9 +224,10 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
     groups = projection(store, "service-groups")
     providers = projection(store, "service-providers")
     parents = projection(store, "territory-parents")
+    # service-places comes ordered by id, so these codes keep the ids' order (a < b) without a sort.
     (p_svc, g_svc, r_svc), services = _codes(places["service"], groups["service"], providers["service"])
     (p_ter, t_child, t_parent), territories = _codes(places["territory"], parents["territory"], parents["parent"])
-    (p_type,), types = _codes(places["type"].fillna(""))
+    (p_type,), types = _codes(places["type"].fillna(""), sort=True)
     (g_grp, r_prv), others = _codes(groups["client_group"], providers["provider"])
     # Each (service, type, client group, territory) once; the block is (type, client group).
     rows = pd.DataFrame({"svc": p_svc, "type": p_type, "ter": p_ter}).merge(
@@ -284,10 +285,14 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
         best["a"], best["b"], best["type"], best["territory"], best["ta"], best["tb"], best["same"], best["flipped"]
     ):
         a_id, b_id = services[a], services[b]
+        shared_groups = groups_of[(a, b)]
+        if a_id > b_id:  # should the engine's order of ids ever differ from Python's, a is still the smaller
+            a_id, b_id, ta, tb = b_id, a_id, tb, ta
+            is_flipped = not is_flipped
         out.append({
             "a": a_id, "a_name": service_names.get(a_id), "b": b_id, "b_name": service_names.get(b_id),
             "type": types[type_code] or None,
-            "client_group": sorted(names.get(others[g], others[g]) for g in groups_of[(a, b)]),
+            "client_group": sorted(names.get(others[g], others[g]) for g in shared_groups),
             "provider_a": provider_names.get(a_id), "provider_b": provider_names.get(b_id),
             "territory": territories[territory],
             "territory_a": names.get(territories[ta]), "territory_b": names.get(territories[tb]),
