@@ -24,14 +24,9 @@ def unpack_register(data: bytes, target: Path, max_members: int, max_unpacked_by
 
     Sizes are counted as bytes are written, not taken from the archive's headers, which can lie.
     """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ApiError(422, "the upload is not a readable .zip archive") from None
+    archive, members = _open(data, max_members, "the upload is not a readable .zip archive",
+                             "the archive holds {n} entries; at most {limit} are accepted")
     with archive:
-        members = archive.infolist()
-        if len(members) > max_members:
-            raise ApiError(413, f"the archive holds {len(members)} entries; at most {max_members} are accepted")
         for member in members:
             _safe_name(member.filename)
         written = 0
@@ -53,20 +48,28 @@ def unpack_register(data: bytes, target: Path, max_members: int, max_unpacked_by
     return _register_folder(target)
 
 
+def _open(data: bytes, max_members: int, unreadable: str, too_many: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The zip container and its members; 422 when unreadable, 413 past ``max_members``."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ApiError(422, unreadable) from None
+    members = archive.infolist()
+    if len(members) > max_members:
+        archive.close()
+        raise ApiError(413, too_many.format(n=len(members), limit=max_members))
+    return archive, members
+
+
 def check_workbook(data: bytes, max_members: int, max_unpacked_bytes: int) -> None:
     """Refuse an .xlsx (itself a zip) that holds too many parts or inflates past the limit.
 
     The spreadsheet reader would inflate every sheet in memory: a small workbook can hold a
     sheet of gigabytes. Each part is inflated once here, counting bytes, and thrown away.
     """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ApiError(422, "the upload is not a readable .xlsx file") from None
+    archive, members = _open(data, max_members, "the upload is not a readable .xlsx file",
+                             "the workbook holds {n} parts; at most {limit} are accepted")
     with archive:
-        members = archive.infolist()
-        if len(members) > max_members:
-            raise ApiError(413, f"the workbook holds {len(members)} parts; at most {max_members} are accepted")
         inflated = 0
         for member in members:
             try:

@@ -98,31 +98,11 @@ class CoverageIndex:
 
     def ancestors(self, code: str) -> list[str]:
         """The territories ``code`` lies inside, nearest first (a loop in the data ends the walk)."""
-        seen, order, frontier = {code}, [], [code]
-        while frontier:
-            nxt = []
-            for current in frontier:
-                for parent in self.territories[current].parents if current in self.territories else ():
-                    if parent not in seen:
-                        seen.add(parent)
-                        order.append(parent)
-                        nxt.append(parent)
-            frontier = nxt
-        return order
+        return _walk(code, lambda t: self.territories[t].parents if t in self.territories else ())
 
     def descendants(self, code: str) -> list[str]:
-        """Every territory inside ``code``, at any depth."""
-        seen, order, frontier = {code}, [], [code]
-        while frontier:
-            nxt = []
-            for current in frontier:
-                for child in self._children.get(current, ()):
-                    if child not in seen:
-                        seen.add(child)
-                        order.append(child)
-                        nxt.append(child)
-            frontier = nxt
-        return order
+        """Every territory inside ``code``, at any depth, nearest first."""
+        return _walk(code, lambda t: self._children.get(t, ()))
 
     def children(self, code: str) -> list[str]:
         """The territories directly inside ``code``."""
@@ -204,6 +184,21 @@ class CoverageCache(PerGeneration[CoverageIndex]):
 
     def __init__(self, refresh_seconds: float = 60.0):
         super().__init__(CoverageIndex.build, refresh_seconds)
+
+
+def _walk(start: str, step: Callable[[str], Any]) -> list[str]:
+    """Every territory reached from ``start`` by ``step``, breadth first, each once (loops end)."""
+    seen, order, frontier = {start}, [], [start]
+    while frontier:
+        reached = []
+        for current in frontier:
+            for nxt in step(current):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    order.append(nxt)
+                    reached.append(nxt)
+        frontier = reached
+    return order
 
 
 def _text(value: Any) -> str | None:
