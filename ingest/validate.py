@@ -85,26 +85,41 @@ def _typed(value: Any, prop: Property, vocabulary: tuple[str, ...] | None) -> tu
     return number, None
 
 
+def _stripped(value: Any) -> str:
+    """A cell as trimmed text; blank (None, NaN, spaces) as ""."""
+    if value.__class__ is str:
+        return value.strip()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
 def _strings(
     frame: pd.DataFrame, column: str, prop: Property, vocabulary: tuple[str, ...] | None, file: str, problems: list[Problem]
 ) -> pd.Series:
     """A text column typed as whole columns (most of a register): blanks to None, vocabulary checked."""
-    raw = frame[column].astype(object)
-    text = raw.where(raw.notna(), "").map(str).str.strip()
-    blank = text == ""
-    values = text.where(~blank, None)
-    bad = pd.Series(False, index=frame.index)
+    raw = frame[column].to_numpy(dtype=object)
+    # One pass of plain Python over plain objects: pandas' string methods on object columns build
+    # Arrow arrays and back, several times the cost on a national register's 1.8 million cells.
+    text = [_stripped(v) for v in raw]
     if vocabulary is not None:
-        canonical = text.str.lower().str.replace(" ", "_", regex=False)
-        bad = ~blank & ~canonical.isin(vocabulary)
-        values = canonical.where(~blank, None)
-        allowed = ", ".join(vocabulary)
-        for row, value in zip(frame.loc[bad, ROW], raw[bad]):
-            problems.append(Problem(file, row, column, value, f"not one of the allowed {prop.vocabulary} values: {allowed}"))
+        allowed = set(vocabulary)
+        text = [t.lower().replace(" ", "_") if t else t for t in text]
+        bad = np.fromiter((bool(t) and t not in allowed for t in text), dtype=bool, count=len(text))
+        if bad.any():
+            listed = ", ".join(vocabulary)
+            for row, value in zip(frame[ROW].to_numpy()[bad], raw[bad]):
+                problems.append(Problem(file, row, column, value, f"not one of the allowed {prop.vocabulary} values: {listed}"))
+    else:
+        bad = None
+    values = np.array([t or None for t in text], dtype=object)
+    if bad is not None:
+        values[bad] = None
     if prop.required:
-        for row in frame.loc[blank, ROW]:
+        blank = np.fromiter((not t for t in text), dtype=bool, count=len(text))
+        for row in frame[ROW].to_numpy()[blank]:
             problems.append(Problem(file, row, column, None, "a value is required"))
-    return values.where(~bad, None).astype(object)
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _all_text(column: pd.Series) -> bool:
