@@ -108,7 +108,7 @@ def _strings(
         bad = np.fromiter((bool(t) and t not in allowed for t in text), dtype=bool, count=len(text))
         if bad.any():
             listed = ", ".join(vocabulary)
-            for row, value in zip(frame[ROW].to_numpy()[bad], raw[bad]):
+            for row, value in zip(frame[ROW].to_numpy(dtype=object)[bad].tolist(), raw[bad].tolist()):
                 problems.append(Problem(file, row, column, value, f"not one of the allowed {prop.vocabulary} values: {listed}"))
     else:
         bad = None
@@ -117,7 +117,7 @@ def _strings(
         values[bad] = None
     if prop.required:
         blank = np.fromiter((not t for t in text), dtype=bool, count=len(text))
-        for row in frame[ROW].to_numpy()[blank]:
+        for row in frame[ROW].to_numpy(dtype=object)[blank].tolist():
             problems.append(Problem(file, row, column, None, "a value is required"))
     return pd.Series(values, index=frame.index, dtype=object)
 

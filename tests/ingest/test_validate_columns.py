@@ -22,6 +22,18 @@ CASES = {
 }
 
 
+def test_text_columns_report_rows_as_plain_ints():
+    from ingest.validate import _strings
+
+    prop = MODEL.label("Organisation").properties["sector"]
+    frame = pd.DataFrame({"value": ["nhs", "shire", ""], ROW: [2, 3, 4]})
+    problems: list = []
+    typed = _strings(frame, "value", prop, MODEL.vocabularies["sector"], "f.csv", problems)
+    assert typed.tolist() == ["nhs", None, None]
+    assert [(p.row, p.value) for p in problems] == [(3, "shire"), (4, None)]
+    assert all(type(p.row) is int for p in problems)
+
+
 @pytest.mark.parametrize("kind", CASES)
 def test_columnwise_typing_matches_value_by_value(kind):
     prop, values = CASES[kind]
@@ -37,3 +49,4 @@ def test_columnwise_typing_matches_value_by_value(kind):
     assert typed.tolist() == expected_values
     assert all(v is None or not isinstance(v, float) or v == v for v in typed)  # a blank is None, never NaN
     assert {(p.row, p.reason) for p in problems} == expected_problems
+    assert all(type(p.row) is int for p in problems)  # plain ints: problems go out as JSON from the API
