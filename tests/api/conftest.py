@@ -82,6 +82,24 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     return error
 
 
+def workbook_bytes(folder: Path) -> bytes:
+    """A register folder as one .xlsx workbook, a sheet per CSV file, cells as text."""
+    import csv
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for path in sorted(folder.glob("*.csv")):
+        sheet = workbook.create_sheet(path.stem)
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="module")
 def demo_client(demo_db):
     """A read-only client over the demo's store."""

@@ -7,26 +7,10 @@ import io
 import openpyxl
 import pytest
 
-from tests.api.conftest import KEY, SAMPLE, assert_error, sample_files, zip_bytes
+from tests.api.conftest import KEY, SAMPLE, assert_error, sample_files, workbook_bytes, zip_bytes
 
 ZIP = {"Content-Type": "application/zip"}
 AUTH = {"Authorization": f"Bearer {KEY}"}
-
-
-def _xlsx_bytes() -> bytes:
-    """The sample register as one workbook, a sheet per CSV file."""
-    import csv
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for path in sorted(SAMPLE.glob("*.csv")):
-        sheet = workbook.create_sheet(path.stem)
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.reader(handle):
-                sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def test_writes_are_disabled_without_configured_keys(make_client):
@@ -78,7 +62,7 @@ def test_a_zip_wrapping_the_register_in_a_folder_is_ingested(make_client):
 def test_an_xlsx_register_is_ingested(make_client):
     client = make_client(api_keys=[KEY])
     response = client.post(
-        "/ingest/register", params={"filename": "leicestershire.xlsx"}, content=_xlsx_bytes(),
+        "/ingest/register", params={"filename": "leicestershire.xlsx"}, content=workbook_bytes(SAMPLE),
         headers={"Content-Type": "application/octet-stream", **AUTH},
     )
     assert response.status_code == 200, response.text

@@ -117,6 +117,17 @@ def test_serve_refuses_several_workers_on_an_embedded_store(tmp_path):
     assert done.exit_code == 2 and "needs Neo4j or --read-only" in done.output
 
 
+def _sample_db_and_free_port(tmp_path) -> tuple[str, int]:
+    """A store holding the sample, and a loopback port nothing listens on, for a real server."""
+    import socket
+
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return db, probe.getsockname()[1]
+
+
 def _holders(parent: int, db: str) -> set[int]:
     """The child processes of ``parent`` that have the store's database file open (Linux /proc)."""
     found = set()
@@ -134,18 +145,13 @@ def _holders(parent: int, db: str) -> set[int]:
 
 
 def test_serve_read_only_runs_two_workers_that_share_the_store_and_refuse_uploads(tmp_path):
-    import socket
     import subprocess
     import sys
     import time
 
     import httpx
 
-    db = str(tmp_path / "db")
-    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    db, port = _sample_db_and_free_port(tmp_path)
     env = {**os.environ, "PARTNERMAP_API_KEYS": "k"}
     server = subprocess.Popen(
         [sys.executable, "-m", "partnermap.cli", "--db", db, "serve", "--port", str(port), "--workers", "2",
@@ -179,18 +185,13 @@ def test_serve_read_only_runs_two_workers_that_share_the_store_and_refuse_upload
 
 
 def test_serve_answers_over_a_real_uvicorn_on_loopback(tmp_path):
-    import socket
     import subprocess
     import sys
     import time
 
     import httpx
 
-    db = str(tmp_path / "db")
-    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    db, port = _sample_db_and_free_port(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "partnermap.cli", "--db", db, "serve", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -29,6 +29,7 @@ from ingest.batches import MAX_FILE_BYTES
 from partnermap.cli import app
 from partnermap.errors import InvalidRecords
 from partnermap.settings import Settings
+from tests.api.conftest import workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = ROOT / "tests" / "fixtures" / "registers" / "small"
@@ -62,21 +63,6 @@ def _file(tmp: Path, name: str, content: bytes) -> Path:
     return path
 
 
-def _workbook() -> bytes:
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    for path in sorted(SMALL.glob("*.csv")):
-        sheet = workbook.create_sheet(path.stem)
-        with path.open(newline="", encoding="utf-8") as handle:
-            for row in csv.reader(handle):
-                sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 ORGS = (SMALL / "organisations.csv").read_bytes()
 MEMBERSHIPS = (SMALL / "memberships.csv").read_bytes()
 NESTED = b"[" * DEEP + b"]" * DEEP
@@ -103,7 +89,7 @@ CASES: list[Case] = [
     ("register 200 MB file", "register", lambda t: _sparse(_register(t, "services.csv", b"") / "services.csv").parent,
      ("services.csv", None, None, f"file is larger than the {MAX_FILE_BYTES:,} bytes partnermap reads")),
     # the register as one workbook
-    ("xlsx truncated", "register", lambda t: _file(t, "small.xlsx", _workbook()[:3000]),
+    ("xlsx truncated", "register", lambda t: _file(t, "small.xlsx", workbook_bytes(SMALL)[:3000]),
      ("small.xlsx", None, None, "not a readable XLSX workbook")),
     ("xlsx 0-byte", "register", lambda t: _file(t, "small.xlsx", b""),
      ("small.xlsx", None, None, "not a readable XLSX workbook: File is not a zip file")),
