@@ -9,7 +9,8 @@ sit above this interface and are written once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -56,6 +57,20 @@ class Store(ABC):
     @abstractmethod
     def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
         """MERGE relationships on ``id`` between ``from_id`` and ``to_id`` nodes; returns rows."""
+
+    def bulk_load(
+        self,
+        nodes: Iterable[tuple[str, pd.DataFrame]],
+        edges: Iterable[tuple[str, str, str, pd.DataFrame]],
+        progress: Callable[[str], None] = lambda _: None,
+    ) -> dict[str, Counter] | None:
+        """Write everything into an empty store by a faster path than the upserts, all or nothing.
+
+        ``nodes`` yields (label, frame), ``edges`` (type, from label, to label, frame), as the
+        upserts take them. Returns what was written, or None without writing anything where
+        the store is not empty or the engine has no such path (the default).
+        """
+        return None
 
     @abstractmethod
     def existing_ids(self, label: str, ids: list[str], replacing: Sequence[str] = ()) -> set[str]:

@@ -8,7 +8,7 @@ through the store's bulk path (MERGE on ids, so ingesting twice changes nothing)
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -64,26 +64,38 @@ def load(
     by_label: dict[str, list[pd.DataFrame]] = {}
     for batch in typed_nodes:
         by_label.setdefault(batch.label, []).append(batch.frame.drop(columns=[ROW]))
-    written: dict[str, Counter] = {"nodes": Counter(), "relationships": Counter()}
+    # Largest group of each type first: into an empty table it goes by the bulk path.
+    edge_groups = sorted(edge_groups, key=lambda group: (group[0], -len(group[3])))
     # Facts can only be stale if one of these sources was ingested before.
     seen_before = bool(replacing)
+    if not seen_before:
+        written = store.bulk_load(_node_frames(by_label), _edge_frames(edge_groups), progress)
+        if written is not None:
+            written["removed"] = Counter()
+            return written
+    written = {"nodes": Counter(), "relationships": Counter()}
     with store.transaction():
-        for label, frames in by_label.items():
-            frame = pd.concat(frames).drop_duplicates("id")
+        for label, frame in _node_frames(by_label):
             written["nodes"][label] += store.upsert_nodes(label, frame)
             progress(f"wrote {len(frame)} {label} nodes")
-        # Largest group of each type first: into an empty table it goes by the bulk path.
-        edge_groups = sorted(edge_groups, key=lambda group: (group[0], -len(group[3])))
-        for rel_type, from_label, to_label, frame in edge_groups:
-            written["relationships"][rel_type] += store.upsert_relationships(
-                rel_type, from_label, to_label, frame.drop(columns=[ROW])
-            )
+        for rel_type, from_label, to_label, frame in _edge_frames(edge_groups):
+            written["relationships"][rel_type] += store.upsert_relationships(rel_type, from_label, to_label, frame)
             progress(f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})")
         removed = _remove_stale(store, typed_nodes, edge_groups) if seen_before else 0
         if removed:
             progress(f"removed {removed} facts no longer in the re-ingested sources")
     written["removed"] = Counter({"facts": removed})
     return written
+
+
+def _node_frames(by_label: dict[str, list[pd.DataFrame]]) -> Iterator[tuple[str, pd.DataFrame]]:
+    for label, frames in by_label.items():
+        yield label, pd.concat(frames).drop_duplicates("id")
+
+
+def _edge_frames(edge_groups: list) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+    for rel_type, from_label, to_label, frame in edge_groups:
+        yield rel_type, from_label, to_label, frame.drop(columns=[ROW])
 
 
 def _remove_stale(store: Store, nodes: list[NodeBatch], edge_groups: list) -> int:

@@ -5,8 +5,9 @@
 Imports everything once, prints READY, then for each line on stdin (a store directory) forks
 a process that runs the real CLI command into that store (a fresh process per run without paying seconds of imports each time).
 The forked run prints ``PID n``, then markers, each flushed before its step runs: BEGIN,
-COMMIT (just before the engine's COMMIT), COMMITTED, CLOSING (the checkpoint on close),
-CLOSED, DONE. When it has ended, however, this process prints ``EXIT status``.
+COMMIT (just before the engine's COMMIT), COMMITTED; or, for a first load into an empty store,
+LOAD (the bulk load begins), SWAP (just before the built file replaces the store's), SWAPPED;
+then CLOSING (the checkpoint on close), CLOSED, DONE. When it has ended, however, this process prints ``EXIT status``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def _traced() -> None:
     from graph.embedded import EmbeddedStore
 
     execute, close = EmbeddedStore._execute, EmbeddedStore.close
+    bulk_load, swap_in = EmbeddedStore.bulk_load, EmbeddedStore._swap_in
 
     def traced_execute(self, query, params=None):
         if query == "BEGIN TRANSACTION":
@@ -41,7 +43,17 @@ def _traced() -> None:
         close(self)
         _say("CLOSED")
 
+    def traced_bulk_load(self, *args, **kwargs):
+        _say("LOAD")
+        return bulk_load(self, *args, **kwargs)
+
+    def traced_swap_in(self, side):
+        _say("SWAP")
+        swap_in(self, side)
+        _say("SWAPPED")
+
     EmbeddedStore._execute, EmbeddedStore.close = traced_execute, traced_close
+    EmbeddedStore.bulk_load, EmbeddedStore._swap_in = traced_bulk_load, traced_swap_in
 
 
 def _run(db: str, register: str) -> int:

@@ -1,13 +1,16 @@
 """An ingest killed (SIGKILL) at random moments leaves the store with all of it or none of it.
 
-A store holding a baseline (the Leicestershire sample) is handed to a child process running the
-real ``partnermap ingest register`` of the small fixture register (tests/trust/ingest_child.py),
-which adds organisations and partnerships and rewrites some the sample holds;
-the parent kills it (24 kills) at a seeded random moment: anywhere in the run, while the transaction is
-writing, right at COMMIT, or during the checkpoint on close. After each kill the store must open
-through ``graph.open_store`` and hold, value for value, exactly the baseline or exactly
-baseline + register (as an uninterrupted run leaves it). A store found whole is set back to the
-baseline; one found at the baseline carries on into the next trial as the kill left it.
+Two ways in, each killed many times. A store holding a baseline (the Leicestershire sample)
+is handed to a child process running the real ``partnermap ingest register`` of the small
+fixture register (tests/trust/ingest_child.py), which adds organisations and partnerships and
+rewrites some the sample holds; the parent kills it (24 kills) at a seeded random moment:
+anywhere in the run, while the transaction is writing, right at COMMIT, or during the checkpoint
+on close. And an empty store takes the register as a first load, which builds a new database
+file beside the store and renames it over the empty one (16 kills: anywhere, while loading,
+at the swap, on close). After each kill the store must open through ``graph.open_store`` and hold,
+value for value, exactly the baseline or exactly baseline + register (as an uninterrupted run
+leaves it). A store found whole is set back to the baseline; one found at the baseline carries
+on into the next trial as the kill left it.
 """
 
 from __future__ import annotations
@@ -35,8 +38,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # once, and the checkpoint after the small register's MERGEs is short.
 BASELINE = ROOT / "examples" / "leicestershire"
 REGISTER = ROOT / "tests" / "fixtures" / "registers" / "small"
-KILLS = 24  # runs go on until this many were killed (a run may finish before its kill lands)
-MAX_RUNS = 36
 SEED = 20240601
 # Where the kill lands, in turn: (plan, marker the delay counts from, calibrated span it is drawn over).
 PLANS = (
@@ -44,6 +45,18 @@ PLANS = (
     ("writing", "BEGIN", ("BEGIN", "COMMIT")),
     ("at-commit", "COMMIT", ("COMMIT", "COMMITTED")),  # drawn over its first eighth: durable within ~15 ms
     ("checkpoint", "CLOSING", ("CLOSING", "CLOSED")),
+)
+FIRST_LOAD_PLANS = (
+    ("anywhere", "GO", ("GO", "CLOSED")),
+    ("loading", "LOAD", ("LOAD", "SWAP")),
+    ("at-swap", "SWAP", ("SWAP", "SWAPPED")),
+    ("checkpoint", "CLOSING", ("CLOSING", "CLOSED")),
+)
+# (name, whether the baseline holds the sample, kill plans, kills wanted): runs go on until that
+# many were killed (a run may finish before its kill lands), at most half as many again.
+SCENARIOS = (
+    ("re-ingest", True, PLANS, 24),
+    ("first-load", False, FIRST_LOAD_PLANS, 16),
 )
 VOLATILE = {"ingested_at"}  # when an ingest ran: differs between any two runs, says nothing of content
 
@@ -73,7 +86,7 @@ def _digest(rows: list[dict]) -> tuple[int, str]:
 class Runner:
     """The forking ingest runner (tests/trust/ingest_child.py), each run's markers timed as they arrive."""
 
-    MARKERS = ("GO", "BEGIN", "COMMIT", "COMMITTED", "CLOSING", "CLOSED", "DONE", "EXIT")
+    MARKERS = ("GO", "BEGIN", "COMMIT", "COMMITTED", "LOAD", "SWAP", "SWAPPED", "CLOSING", "CLOSED", "DONE", "EXIT")
 
     def __init__(self):
         self.process = subprocess.Popen(
@@ -159,14 +172,17 @@ def runner():
     started.close()
 
 
-def _spans(runner: Runner) -> dict[tuple[str, str], float]:
-    return {span: runner.seen[span[1]] - runner.seen[span[0]] for _, _, span in PLANS}
+def _spans(runner: Runner, plans) -> dict[tuple[str, str], float]:
+    return {span: runner.seen[span[1]] - runner.seen[span[0]] for _, _, span in plans}
 
 
-def test_an_ingest_killed_at_any_moment_leaves_all_of_it_or_none(tmp_path, capsys, runner):
+@pytest.mark.parametrize(("scenario", "with_sample", "plans", "kills_wanted"), SCENARIOS, ids=[s[0] for s in SCENARIOS])
+def test_an_ingest_killed_at_any_moment_leaves_all_of_it_or_none(tmp_path, capsys, runner, scenario, with_sample,
+                                                                 plans, kills_wanted):
     baseline = tmp_path / "baseline"
     with graph.open_store(baseline) as store:
-        ingest.load(store, ingest.READERS["register"](BASELINE))
+        if with_sample:
+            ingest.load(store, ingest.READERS["register"](BASELINE))
         base_print = fingerprint(store)
 
     # Calibration: one uninterrupted run gives the reference "all" and how long each phase takes.
@@ -174,7 +190,7 @@ def test_an_ingest_killed_at_any_moment_leaves_all_of_it_or_none(tmp_path, capsy
     shutil.copytree(baseline, reference)
     runner.go(reference)
     assert runner.finish() == 0 and "DONE" in runner.seen, "\n".join(runner.lines)
-    spans = _spans(runner)
+    spans = _spans(runner, plans)
     with graph.open_store(reference) as store:
         all_print = fingerprint(store)
     assert all_print != base_print
@@ -188,8 +204,8 @@ def test_an_ingest_killed_at_any_moment_leaves_all_of_it_or_none(tmp_path, capsy
     partial = []
     started = time.monotonic()
     trial = 0
-    while sum(not o[3].startswith("finished") for o in outcomes) < KILLS and trial < MAX_RUNS:
-        plan, marker, span = PLANS[trial % len(PLANS)]
+    while sum(not o[3].startswith("finished") for o in outcomes) < kills_wanted and trial < kills_wanted * 3 // 2:
+        plan, marker, span = plans[trial % len(plans)]
         # Later runs go faster than the calibrating one (warm caches): draw within 85% of each span.
         delay = rng.uniform(0, max(spans[span], 0.001) * (1 / 8 if plan == "at-commit" else 0.85))
         runner.go(db)
@@ -223,13 +239,13 @@ def test_an_ingest_killed_at_any_moment_leaves_all_of_it_or_none(tmp_path, capsy
     split = {name: sum(o[3] == name for o in kills) for name in ("all", "none", "partial")}
     refused_logs = sum(o[4] for o in outcomes)
     with capsys.disabled():
-        print(f"\nfault trials: {len(outcomes)} runs, {len(kills)} killed: {split}; "
+        print(f"\nfault trials ({scenario}): {len(outcomes)} runs, {len(kills)} killed: {split}; "
               f"{len(outcomes) - len(kills)} finished before the kill; damaged logs set aside: {refused_logs}; "
               f"{elapsed:.0f} s; calibration spans {({f'{a}-{b}': round(s, 3) for (a, b), s in spans.items()})}")
         for row in outcomes:
             print("  trial %2d %-10s delay %.4f s -> %s (warnings %d)" % row)
     assert not partial, f"a killed ingest left part of itself in the store: {partial}"
-    assert len(kills) == KILLS
+    assert len(kills) == kills_wanted
     assert split["none"] > 0 and split["all"] > 0  # kills landed on both sides of the commit
     assert not list(db.glob(f"{DATABASE_FILE}.wal.refused-*")) or refused_logs > 0
     assert os.path.exists(db / DATABASE_FILE)

@@ -1,0 +1,114 @@
+"""A first load into an empty embedded store: built beside it by bulk COPY, swapped in whole.
+
+It must leave exactly what the transactional upserts leave, take nothing from a failed load,
+and never be taken when the store already holds something.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import graph
+import ingest
+from graph.embedded import DATABASE_FILE, LOADING_FILE, EmbeddedStore
+from partnermap.errors import QueryError
+from tests.trust.test_faults import fingerprint
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "examples" / "leicestershire"
+
+
+def _leftovers(db: Path) -> list[str]:
+    return sorted(p.name for p in db.iterdir() if p.name.startswith(LOADING_FILE))
+
+
+def _spy(monkeypatch) -> list:
+    """Record what each bulk_load call answered (None: it declined)."""
+    answers = []
+    real = EmbeddedStore.bulk_load
+
+    def recording(self, *args, **kwargs):
+        answers.append(real(self, *args, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(EmbeddedStore, "bulk_load", recording)
+    return answers
+
+
+@pytest.fixture(scope="module")
+def upserted(tmp_path_factory):
+    """The sample written through the transactional upserts (a transaction around load declines the bulk path)."""
+    db = tmp_path_factory.mktemp("upserted") / "db"
+    with graph.open_store(db) as store:
+        with store.transaction():
+            ingest.load(store, ingest.READERS["register"](SAMPLE))
+        return fingerprint(store)
+
+
+@pytest.mark.parametrize("folder", ["db", "it's a store"])  # a quote in the path: the COPY takes an Arrow table
+def test_a_first_load_holds_what_the_upserts_write(tmp_path, monkeypatch, upserted, folder):
+    answers = _spy(monkeypatch)
+    db = tmp_path / folder
+    with graph.open_store(db) as store:
+        written = ingest.load(store, ingest.READERS["register"](SAMPLE))
+        assert answers and answers[0] is not None  # the bulk path was taken
+        assert fingerprint(store) == upserted
+        assert written["nodes"]["Organisation"] == upserted["Organisation"][0]
+        assert written["relationships"]["MEMBER_OF"] == upserted["MEMBER_OF"][0]
+        assert _leftovers(db) == []
+        # The swapped-in store is the store: it takes writes and keeps them.
+        store.upsert_nodes("Territory", pd.DataFrame({"id": ["X1"], "name": ["Extra"], "level": ["ward"]}))
+    with graph.open_store(db, read_only=True) as store:
+        assert store.run("MATCH (t:Territory {id: 'X1'}) RETURN t.name AS name") == [{"name": "Extra"}]
+        assert fingerprint(store)["Service"] == upserted["Service"]
+
+
+def test_a_store_that_holds_anything_is_written_by_upserts(tmp_path, monkeypatch):
+    answers = _spy(monkeypatch)
+    with graph.open_store(tmp_path / "db") as store:
+        store.upsert_nodes("Territory", pd.DataFrame({"id": ["X1"], "name": ["Extra"], "level": ["ward"]}))
+        ingest.load(store, ingest.READERS["register"](SAMPLE))
+        assert answers == [None]
+        assert store.run("MATCH (t:Territory {id: 'X1'}) RETURN count(*) AS n") == [{"n": 1}]
+        assert store.run("MATCH (o:Organisation) RETURN count(*) AS n")[0]["n"] > 0
+
+
+def test_a_failed_first_load_leaves_the_store_empty_and_nothing_beside_it(tmp_path):
+    db = tmp_path / "db"
+    nodes = [("Territory", pd.DataFrame({"id": ["A"], "name": ["A"], "level": ["ward"]}))]
+    wrong = [("PART_OF", "Organisation", "Service", pd.DataFrame({"from_id": ["A"], "to_id": ["A"], "id": ["e"]}))]
+    with graph.open_store(db) as store:
+        with pytest.raises(QueryError, match="PART_OF does not join Organisation to Service"):
+            store.bulk_load(nodes, wrong)
+        # An engine refusal (an edge to a node that is not there) is a QueryError too.
+        dangling = [("PART_OF", "Territory", "Territory", pd.DataFrame({"from_id": ["A"], "to_id": ["Z"], "id": ["e"]}))]
+        with pytest.raises(QueryError, match="refused the bulk load"):
+            store.bulk_load(nodes, dangling)
+        assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
+        assert _leftovers(db) == []
+        assert store.bulk_load(nodes, []) is not None  # and a good one still goes through
+        assert store.run("MATCH (t:Territory) RETURN t.id AS id") == [{"id": "A"}]
+
+
+def test_what_an_interrupted_first_load_left_is_removed_on_open(tmp_path):
+    db = tmp_path / "db"
+    graph.open_store(db).close()
+    (db / LOADING_FILE).write_bytes(b"half a database")
+    (db / f"{LOADING_FILE}.wal").write_bytes(b"half a log")
+    (db / f"{LOADING_FILE}.parts-x").mkdir()
+    (db / f"{LOADING_FILE}.parts-x" / "Service.parquet").write_bytes(b"PAR1")
+    with graph.open_store(db) as store:
+        assert _leftovers(db) == []
+        assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
+    assert (db / DATABASE_FILE).exists()
+
+
+def test_a_read_only_or_transactional_store_declines(tmp_path):
+    nodes = [("Territory", pd.DataFrame({"id": ["A"], "name": ["A"], "level": ["ward"]}))]
+    with graph.open_store(tmp_path / "db") as store:
+        with store.transaction():
+            assert store.bulk_load(nodes, []) is None
+        assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
+    with graph.open_store(tmp_path / "db", read_only=True) as store:
+        assert store.bulk_load(nodes, []) is None
