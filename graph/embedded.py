@@ -427,13 +427,14 @@ def _arrow(frame: pd.DataFrame, properties: list, leading: tuple[str, ...] = ())
     fields += [pa.field(p.name, ARROW_TYPES[p.type]) for p in properties]
     arrays = []
     for field in fields:
-        if field.name in frame.columns:
-            values = frame[field.name].astype(object).where(frame[field.name].notna(), None).tolist()
-        else:
-            values = [None] * len(frame)
+        if field.name not in frame.columns:
+            arrays.append(pa.array([[]] * len(frame) if pa.types.is_list(field.type) else [None] * len(frame),
+                                   type=field.type))
+            continue
+        values = frame[field.name].to_numpy(dtype=object)
         if pa.types.is_list(field.type):
             values = [v if isinstance(v, list) else [] for v in values]
-        arrays.append(pa.array(values, type=field.type))
+        arrays.append(pa.array(values, type=field.type, from_pandas=True))  # NaN and None both to null
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 

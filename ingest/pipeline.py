@@ -7,8 +7,11 @@ those already known, then :func:`ingest.load` (validate everything, write all or
 from __future__ import annotations
 
 import functools
+import gc
+import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +45,12 @@ class Ingested:
 def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None = None,
                  progress: Callable[[str], None] = lambda _: None) -> Ingested:
     """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing."""
+    with _collector_paused():
+        return _ingest(store, kind, paths, decisions, progress)
+
+
+def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None,
+            progress: Callable[[str], None]) -> Ingested:
     reader = READERS[kind]
     if kind in NEEDS_NAMES:
         reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names")))
@@ -50,3 +59,32 @@ def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], dec
     resolver = resolution.Resolver.from_store(store, chosen)
     counts = load(store, items, progress=progress, resolver=resolver)
     return Ingested(counts, resolver.matches)
+
+
+_pauses = 0  # ingests running now; the collector is held off while any is
+_resume = True  # whether the collector was on when the first of them began
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while an ingest runs.
+
+    Reading and resolving a national register allocates millions of objects, and every 700
+    allocations the collector walks them all again: measured, reading took 4.7 s with it and
+    3.8 s without, resolving 1.7 s and 1.1 s. Counted, so overlapping ingests (the API's
+    uploads run in threads) turn it back on only when the last one ends.
+    """
+    global _pauses, _resume
+    with _pauses_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()

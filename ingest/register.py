@@ -93,7 +93,7 @@ class _Sheet:
         frame = self.frame if rows is None else self.frame[rows]
         out = pd.DataFrame({prop: frame[col] for prop, col in columns.items() if col in frame})
         out[ROW] = frame[ROW]
-        return NodeBatch(label, self.provenance(out), self.file)
+        return NodeBatch(label, self.provenance(out), self.file, clean=True)
 
     def edges(
         self,
@@ -131,7 +131,8 @@ class _Sheet:
             if col in frame:
                 out[prop] = frame[col]
         out[ROW] = frame[ROW]
-        return EdgeBatch(rel_type, self.provenance(out), self.file, from_labels, to_labels, from_column, to_column)
+        return EdgeBatch(rel_type, self.provenance(out), self.file, from_labels, to_labels, from_column, to_column,
+                         clean=True)
 
 
 def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]], list[Problem]]:
@@ -339,4 +340,4 @@ def _concepts(sheets: dict[str, _Sheet], label: str, names: list[str], column: s
                     seen.add(key)
                     rows.append({"id": key, "name": value, ROW: row})
         if rows:
-            yield NodeBatch(label, sheet.provenance(pd.DataFrame(rows)), sheet.file)
+            yield NodeBatch(label, sheet.provenance(pd.DataFrame(rows)), sheet.file, clean=True)

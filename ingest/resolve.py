@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -275,7 +275,7 @@ def _rewritten(items: list[Item], mapping: dict[str, str]) -> list[Item]:
     out: list[Item] = []
     for batch in items:
         if isinstance(batch, NodeBatch) and batch.label == ORGANISATION and "id" in batch.frame:
-            out.append(NodeBatch(batch.label, batch.frame[~batch.frame["id"].isin(mapping)], batch.file))
+            out.append(replace(batch, frame=batch.frame[~batch.frame["id"].isin(mapping)]))
         elif isinstance(batch, EdgeBatch):
             frame = batch.frame.copy()
             changed = pd.Series(False, index=frame.index)
@@ -301,7 +301,7 @@ def _rewritten(items: list[Item], mapping: dict[str, str]) -> list[Item]:
             repeat = changed & (frame["id"].isin(seen) | frame["id"].duplicated())
             frame = frame[~repeat]
             seen.update(frame.loc[changed[~repeat], "id"])
-        out[position] = EdgeBatch(batch.type, frame, batch.file, batch.from_labels, batch.to_labels, batch.from_column, batch.to_column)
+        out[position] = replace(batch, frame=frame)
     return out
 
 

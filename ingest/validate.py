@@ -95,13 +95,25 @@ def _stripped(value: Any) -> str:
 
 
 def _strings(
-    frame: pd.DataFrame, column: str, prop: Property, vocabulary: tuple[str, ...] | None, file: str, problems: list[Problem]
+    frame: pd.DataFrame, column: str, prop: Property, vocabulary: tuple[str, ...] | None, file: str,
+    problems: list[Problem], clean: bool = False,
 ) -> pd.Series:
-    """A text column typed as whole columns (most of a register): blanks to None, vocabulary checked."""
+    """A text column typed as whole columns (most of a register): blanks to None, vocabulary checked.
+
+    ``clean``: every cell is a trimmed ``str`` already (see ``EdgeBatch.clean``).
+    """
     raw = frame[column].to_numpy(dtype=object)
+    if clean and vocabulary is None:  # no Python per cell: numpy compares in C
+        blank = raw == ""
+        values = raw.copy()
+        values[blank] = None
+        if prop.required:
+            for row in frame[ROW].to_numpy(dtype=object)[blank].tolist():
+                problems.append(Problem(file, row, column, None, "a value is required"))
+        return pd.Series(values, index=frame.index, dtype=object)
     # One pass of plain Python over plain objects: pandas' string methods on object columns build
     # Arrow arrays and back, several times the cost on a national register's 1.8 million cells.
-    text = [_stripped(v) for v in raw]
+    text = [v.strip() if v.__class__ is str else _stripped(v) for v in raw]  # inlined for str: 3x faster
     if vocabulary is not None:
         allowed = set(vocabulary)
         text = [t.lower().replace(" ", "_") if t else t for t in text]
@@ -201,8 +213,12 @@ def _booleans(frame: pd.DataFrame, column: str, prop: Property, file: str, probl
 _COLUMNWISE = {"date": _dates, "integer": _numbers, "float": _numbers, "boolean": _booleans}
 
 
-def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Model, file: str, problems: list[Problem]) -> pd.DataFrame:
-    """Type each property column of ``frame`` in place of its raw values, recording problems."""
+def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Model, file: str, problems: list[Problem],
+                 clean: bool = False) -> pd.DataFrame:
+    """Type each property column of ``frame`` in place of its raw values, recording problems.
+
+    ``clean``: the reader vouches every cell is a trimmed ``str`` (see ``EdgeBatch.clean``).
+    """
     out = frame.copy()
     for column in frame.columns:
         if column in (ROW, "from_id", "to_id"):
@@ -212,7 +228,7 @@ def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Mo
             raise ValueError(f"reader produced column {column!r}, which the model does not declare")
         vocabulary = model.vocabularies[prop.vocabulary] if prop.vocabulary else None
         if prop.type == "string":
-            out[column] = _strings(frame, column, prop, vocabulary, file, problems)
+            out[column] = _strings(frame, column, prop, vocabulary, file, problems, clean)
             continue
         if prop.type in _COLUMNWISE and _all_text(frame[column]):
             out[column] = _COLUMNWISE[prop.type](frame, column, prop, file, problems)
@@ -242,7 +258,7 @@ def validate(
     typed_nodes = []
     places = []  # (label, file, row, id) of every node row, to find duplicate ids in one pass
     for batch in nodes:
-        frame = type_columns(batch.frame, model.label(batch.label).properties, model, batch.file, problems)
+        frame = type_columns(batch.frame, model.label(batch.label).properties, model, batch.file, problems, batch.clean)
         places.append(pd.DataFrame({"label": batch.label, "file": batch.file, "row": frame[ROW].astype(object),
                                     "id": frame["id"]}))
         typed_nodes.append(NodeBatch(batch.label, frame.drop_duplicates("id"), batch.file))
@@ -255,7 +271,7 @@ def validate(
     facts: dict[str, list[pd.DataFrame]] = defaultdict(list)  # (id, file, row) of each fact, per type
     for batch in edges:
         rel = model.relationship(batch.type)
-        frame = type_columns(batch.frame, rel.properties, model, batch.file, problems)
+        frame = type_columns(batch.frame, rel.properties, model, batch.file, problems, batch.clean)
         from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, store, problems, replacing)
         to_labels = _resolve(frame, "to_id", batch.to_labels, batch.to_column, batch, known, store, problems, replacing)
         frame = frame.assign(
@@ -263,8 +279,11 @@ def validate(
             _to_label=pd.Series(to_labels, index=frame.index, dtype=object),
         )
         resolved = frame["_from_label"].notna() & frame["_to_label"].notna()
-        pairs = pd.Series(list(zip(frame["_from_label"], frame["_to_label"])), index=frame.index, dtype=object)
-        allowed = pairs.isin(set(rel.endpoints))
+        starts, ends = frame["_from_label"].to_numpy(dtype=object), frame["_to_label"].to_numpy(dtype=object)
+        allowed = np.zeros(len(frame), dtype=bool)
+        for a, b in rel.endpoints:  # a few pairs per type: numpy compares, no tuple per row
+            allowed |= (starts == a) & (ends == b)
+        allowed = pd.Series(allowed, index=frame.index)
         for row, a, b in zip(frame.loc[resolved & ~allowed, ROW], frame.loc[resolved & ~allowed, "_from_label"],
                              frame.loc[resolved & ~allowed, "_to_label"]):
             problems.append(Problem(batch.file, row, batch.to_column, None, f"a {a} cannot be {rel.name} a {b}"))

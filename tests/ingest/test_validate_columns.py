@@ -50,3 +50,43 @@ def test_columnwise_typing_matches_value_by_value(kind):
     assert all(v is None or not isinstance(v, float) or v == v for v in typed)  # a blank is None, never NaN
     assert {(p.row, p.reason) for p in problems} == expected_problems
     assert all(type(p.row) is int for p in problems)  # plain ints: problems go out as JSON from the API
+
+
+def _register_with_blanks(tmp_path):
+    """The sample register, with a required name blanked and spaces around a value, to give problems."""
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "register"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "leicestershire", folder)
+    organisations = (folder / "organisations.csv").read_text(encoding="utf-8").splitlines()
+    header, first, second = organisations[0], organisations[1].split(","), organisations[2].split(",")
+    first[header.split(",").index("name")] = "   "
+    second[header.split(",").index("name")] = "  Padded Name  "
+    organisations[1], organisations[2] = ",".join(first), ",".join(second)
+    (folder / "organisations.csv").write_text("\n".join(organisations) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_registers_clean_columns_type_as_the_general_path_does(tmp_path, store):
+    """The register vouches its cells are trimmed strings; skipping the trim must change nothing."""
+    from dataclasses import replace
+
+    import ingest
+    from ingest.batches import EdgeBatch, NodeBatch
+    from ingest.validate import validate
+
+    items = list(ingest.READERS["register"](_register_with_blanks(tmp_path)))
+    batches = [i for i in items if isinstance(i, (NodeBatch, EdgeBatch))]
+    assert all(b.clean for b in batches if getattr(b, "label", None) != "Source")  # a Source row per file is not
+    answers = []
+    for clean in (True, False):
+        chosen = [replace(b, clean=clean and b.clean) for b in batches]
+        problems: list = []
+        nodes, edges = validate([b for b in chosen if isinstance(b, NodeBatch)],
+                                [b for b in chosen if isinstance(b, EdgeBatch)], store, problems)
+        answers.append(([(b.label, b.frame.to_dict("list")) for b in nodes],
+                        [(t, a, b, f.to_dict("list")) for t, a, b, f in edges],
+                        [(p.file, p.row, p.column, p.value, p.reason) for p in problems]))
+    assert answers[0] == answers[1]
+    assert [p[2:] for p in answers[0][2]] == [("name", None, "a value is required")]
