@@ -14,6 +14,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -259,12 +260,13 @@ def validate(
     places = []  # (label, file, row, id) of every node row, to find duplicate ids in one pass
     for batch in nodes:
         frame = type_columns(batch.frame, model.label(batch.label).properties, model, batch.file, problems, batch.clean)
-        places.append(pd.DataFrame({"label": batch.label, "file": batch.file, "row": frame[ROW].astype(object),
-                                    "id": frame["id"]}))
+        places.append(pd.DataFrame({"label": batch.label, "file": batch.file, "origin": _origin(frame, batch.file),
+                                    "row": frame[ROW].astype(object), "id": frame["id"]}))
         typed_nodes.append(NodeBatch(batch.label, frame.drop_duplicates("id"), batch.file))
-    every = pd.concat(places, ignore_index=True) if places else pd.DataFrame(columns=["label", "file", "row", "id"])
+    every = pd.concat(places, ignore_index=True) if places else pd.DataFrame(columns=["label", "file", "origin", "row", "id"])
     every = every[every["id"].notna()]
     _duplicate_ids(every, problems)
+    typed_nodes = _one_node_per_id(typed_nodes)
     known = {label: pd.Index(group["id"].unique()) for label, group in every.groupby("label", sort=False)}
 
     grouped: dict[tuple[str, str, str], list[pd.DataFrame]] = defaultdict(list)
@@ -289,7 +291,7 @@ def validate(
             problems.append(Problem(batch.file, row, batch.to_column, None, f"a {a} cannot be {rel.name} a {b}"))
         candidates = frame[resolved & allowed]
         facts[rel.name].append(pd.DataFrame({"id": candidates["id"], "file": batch.file, "row": candidates[ROW],
-                                             "column": batch.to_column}))
+                                             "column": batch.to_column, "origin": _origin(candidates, batch.file)}))
         frame = frame.drop(index=frame.index[resolved & ~allowed])
         ok = frame["_from_label"].notna() & frame["_to_label"].notna()
         for (a, b), part in frame[ok].groupby(["_from_label", "_to_label"]):
@@ -297,40 +299,72 @@ def validate(
     for rel_type, parts in facts.items():
         _duplicate_facts(rel_type, pd.concat(parts, ignore_index=True), problems)
     edge_groups = [
-        (rel_type, a, b, pd.concat(parts).drop_duplicates("id")) for (rel_type, a, b), parts in grouped.items()
+        # A fact several files state: the last file's (a repeat within a file was reported above).
+        (rel_type, a, b, pd.concat(parts).drop_duplicates("id", keep="last")) for (rel_type, a, b), parts in grouped.items()
     ]
     return typed_nodes, edge_groups
 
 
 def _duplicate_facts(rel_type: str, facts: pd.DataFrame, problems: list[Problem]) -> None:
-    """The same relationship given twice (same id), in one file or across files: each repeat names the first."""
-    again = facts["id"].duplicated(keep="first")
+    """The same relationship (same id) given twice in one file; across files, the last file's is kept."""
+    facts = facts[facts["id"].duplicated(keep=False)]  # one column first: a national register has 1.5 million
+    again = facts.duplicated(["origin", "id"], keep="first")
     if not again.any():
         return
-    first = facts[~again].set_index("id")
-    for edge_id, file, row, column in zip(facts.loc[again, "id"], facts.loc[again, "file"], facts.loc[again, "row"],
-                                          facts.loc[again, "column"]):
-        where = first.loc[edge_id]
-        problems.append(Problem(file, row, column, None,
-                                f"the same {rel_type} fact is already at {where['file']} row {where['row']}"))
+    first = facts[~again].set_index(["origin", "id"])
+    for edge_id, origin, file, row, column in zip(facts.loc[again, "id"], facts.loc[again, "origin"], facts.loc[again, "file"],
+                                                  facts.loc[again, "row"], facts.loc[again, "column"]):
+        where = first.loc[(origin, edge_id)]
+        problems.append(Problem(file, row, column, None, f"the same {rel_type} fact is already at {file} row {where['row']}"))
+
+
+def _origin(frame: pd.DataFrame, file: str) -> pd.Series | str:
+    """Which file each row came from: its Source id (file names repeat across folders), else the name."""
+    return frame["source"].fillna(file) if "source" in frame else file
 
 
 def _duplicate_ids(every: pd.DataFrame, problems: list[Problem]) -> None:
-    """A node id given twice for one label (in any files), or twice in one file (for any labels)."""
+    """A node id given twice in one file (for any labels); across files, see :func:`_one_node_per_id`."""
     reported: set[tuple[str, Any]] = set()
     # Shared concepts (themes, client groups) have no row: they may repeat within a file.
-    for keys, rows in ((["label", "id"], every), (["file", "id"], every[every["row"].notna()])):
-        twice = rows[rows.duplicated(keys, keep=False)]
-        if twice.empty:
+    rows = every[every["row"].notna()]
+    rows = rows[rows["id"].duplicated(keep=False)]
+    twice = rows[rows.duplicated(["origin", "id"], keep=False)]
+    for _, group in twice.groupby(["origin", "id"], sort=False):
+        ordered = sorted(set(zip(group["file"], group["row"])), key=lambda place: (place[0], place[1] or 0))
+        node_id = group["id"].iloc[0]
+        for file, row in ordered[1:]:
+            if (file, row) not in reported:
+                reported.add((file, row))
+                problems.append(Problem(file, row, "id", node_id,
+                                        f"duplicate id: already used at {ordered[0][0]} row {ordered[0][1]}"))
+
+
+def _one_node_per_id(typed_nodes: list[NodeBatch]) -> list[NodeBatch]:
+    """A node several files of one ingest give (two grants files paying one charity) is one node.
+
+    The last file's row is kept, whole, with its provenance: what ingesting the files one after
+    the other leaves. Ids repeated within one file are :func:`_duplicate_ids`' to report.
+    """
+    by_label: dict[str, list[int]] = defaultdict(list)
+    for position, batch in enumerate(typed_nodes):
+        by_label[batch.label].append(position)
+    out = list(typed_nodes)
+    for positions in by_label.values():
+        if len(positions) < 2:
             continue
-        for _, group in twice.groupby(keys, sort=False):
-            ordered = sorted(set(zip(group["file"], group["row"])), key=lambda place: (place[0], place[1] or 0))
-            node_id = group["id"].iloc[0]
-            for file, row in ordered[1:]:
-                if (file, row) not in reported:
-                    reported.add((file, row))
-                    problems.append(Problem(file, row, "id", node_id,
-                                            f"duplicate id: already used at {ordered[0][0]} row {ordered[0][1]}"))
+        ids = pd.concat([typed_nodes[i].frame["id"] for i in positions], ignore_index=True)
+        superseded = ids.duplicated(keep="last").to_numpy()  # given again by a later file
+        if not superseded.any():
+            continue
+        start = 0
+        for i in positions:
+            batch, size = typed_nodes[i], len(typed_nodes[i].frame)
+            drop = superseded[start:start + size]
+            if drop.any():
+                out[i] = replace(batch, frame=batch.frame[~drop])
+            start += size
+    return out
 
 
 def _resolve(
