@@ -78,15 +78,18 @@ class _Sheet:
 
     def __init__(self, name: str, file: str, frame: pd.DataFrame, source_id: str):
         self.name, self.file, self.source_id = name, file, source_id
-        # Plain Python strings: columns are walked value by value later, and iterating Arrow-backed
-        # strings from Python costs ten times as much.
-        frame = frame.fillna("").astype(str).apply(lambda col: col.str.strip()).astype(object)
+        # Plain Python strings, trimmed in one pass per column: they are walked value by value
+        # later, and pandas' string methods convert to Arrow and back (measured 0.8 s of 4.4 s).
+        frame = pd.DataFrame({name: [_trimmed(v) for v in frame[name].to_numpy(dtype=object)] for name in frame.columns},
+                             index=frame.index, dtype=object)
         frame = frame[(frame != "").any(axis=1)]  # wholly blank rows are spreadsheet noise
         frame[ROW] = frame.index + 2
         self.frame = frame
 
     def provenance(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(source=self.source_id, source_row=(f"{self.file} row " + frame[ROW].astype(str)).astype(object))
+        prefix = f"{self.file} row "
+        rows = pd.Series([f"{prefix}{row}" for row in frame[ROW].tolist()], index=frame.index, dtype=object)
+        return frame.assign(source=self.source_id, source_row=rows)
 
     def nodes(self, label: str, columns: dict[str, str], rows: pd.Series | None = None) -> NodeBatch:
         """Nodes of ``label`` from ``columns`` (property ← input column)."""
@@ -159,8 +162,8 @@ def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]]
                 continue
             try:
                 # Blank lines kept (and dropped later) so row numbers match the spreadsheet's.
-                frame = pd.read_csv(
-                    io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                frame = pd.read_csv(  # object, not str: Python strings straight from the parser, no Arrow
+                    io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False,
                     skipinitialspace=True, skip_blank_lines=False,
                 )
             except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -184,6 +187,13 @@ def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]]
     else:
         problems.append(Problem(str(path), None, None, None, "a register is a folder of CSV files or an .xlsx workbook", fatal=True))
     return tables, problems
+
+
+def _trimmed(value: object) -> str:
+    """A cell as trimmed text, blank as ""."""
+    if value.__class__ is str:
+        return value.strip()
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 
 
 def _cell_text(value: object) -> str:
