@@ -64,7 +64,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/ingest.py --register data/bench/england --db data/bench/db --out $(OUT)/bench-ingest.json
 	$(BIN)/python bench/queries.py --db data/bench/db --out $(OUT)/bench-queries.json
 	$(BIN)/python bench/coverage.py --db data/bench/db --out $(OUT)/bench-coverage.json
-	$(BIN)/python bench/api.py --db data/bench/db --out $(OUT)/bench-api.json
+	$(BIN)/python bench/api.py --db data/bench/db --h11 --out $(OUT)/bench-api.json
 	$(BIN)/python bench/report.py --dir $(OUT) --db data/bench/db
 
 clean:

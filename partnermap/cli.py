@@ -376,7 +376,7 @@ def serve(
     import uvicorn
 
     from api import create_app
-    from api.server import NoDelayProtocol
+    from api.server import LOOP, NoDelayProtocol
 
     s = state.settings.model_copy(update={"read_only": read_only or state.settings.read_only})
     if workers > 1 and not s.neo4j_uri and not s.read_only:
@@ -388,11 +388,12 @@ def serve(
         )
         raise typer.Exit(2)
     if workers == 1:
-        uvicorn.run(create_app(s), host=host, port=port, access_log=access_log, http=NoDelayProtocol)
+        uvicorn.run(create_app(s), host=host, port=port, access_log=access_log, http=NoDelayProtocol, loop=LOOP)
     else:  # each worker imports api.app:app and reads its settings from the environment
         os.environ.update({"PARTNERMAP_DB": str(s.db), "PARTNERMAP_NEO4J_URI": s.neo4j_uri or "",
                            "PARTNERMAP_READ_ONLY": "true" if s.read_only else "false"})
-        uvicorn.run("api.app:app", host=host, port=port, workers=workers, access_log=access_log, http=NoDelayProtocol)
+        uvicorn.run("api.app:app", host=host, port=port, workers=workers, access_log=access_log, http=NoDelayProtocol,
+                    loop=LOOP)
 
 
 @app.command("viz")

@@ -15,7 +15,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
-from api.server import NoDelayProtocol
+from api.server import NoDelayH11Protocol, NoDelayProtocol
 
 
 async def _app(scope, receive, send):  # a do-nothing ASGI app; no request is sent
@@ -60,5 +60,16 @@ def test_an_inherited_listening_socket_leaves_nagle_on_with_the_stock_protocol()
     assert _nodelay_of_accepted(H11Protocol) == 0  # the fault this module exists for
 
 
-def test_our_protocol_turns_nagle_off_on_every_connection():
+def test_our_protocols_turn_nagle_off_on_every_connection():
     assert _nodelay_of_accepted(NoDelayProtocol) != 0
+    assert _nodelay_of_accepted(NoDelayH11Protocol) != 0
+
+
+def test_on_uvloop_too():
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    try:
+        assert _nodelay_of_accepted(NoDelayProtocol) != 0
+    finally:
+        asyncio.set_event_loop_policy(None)
