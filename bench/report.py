@@ -35,6 +35,7 @@ def gather(folder: Path, db: Path) -> dict:
     return {
         "ingest": ingest.get("ingest", {}),
         "baseline_copy_from": ingest.get("baseline_copy_from", {}),
+        "reingest_unchanged": ingest.get("reingest_unchanged", {}),
         "graph": queries.get("graph", {}),
         "queries": {k: v for k, v in queries.get("queries", {}).items()},
         "coverage": coverage,
@@ -57,6 +58,8 @@ def main() -> None:
         ratio = ing["rows_per_s"] and ing.get("baseline_rows_per_s") and ing["baseline_rows_per_s"] / ing["rows_per_s"]
         print(f"ingest      {ing['rows']:>9,} rows in {ing['seconds']:.1f} s = {ing['rows_per_s']:,} rows/s "
               f"(raw COPY FROM {ing.get('baseline_rows_per_s') or 0:,} rows/s; {ratio or 0:.2f}x slower)")
+    if result["reingest_unchanged"]:
+        print(f"re-ingest   the same register into the store it built: {result['reingest_unchanged']['seconds']:.1f} s")
     for name, q in result["queries"].items():
         if name == "baseline":
             continue
