@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import networkx as nx
 import pandas as pd
@@ -22,7 +24,7 @@ import pandas as pd
 from graph.dump import EDGE_COLUMNS, Dump
 from graph.schema import neo4j_constraints
 from graph.store import Store
-from ontology import Model, checked_identifier
+from ontology import Model, checked_identifier, load_model
 from partnermap.errors import InvalidRecords, Problem
 from partnermap.output import FORMULA_STARTS
 
@@ -222,12 +224,109 @@ def to_networkx(everything: Dump) -> nx.MultiDiGraph:
     return network
 
 
-def write_graphml(everything: Dump, path: Path) -> Written:
-    """GraphML (Gephi, yEd, Cytoscape): each property a typed attribute."""
-    network = to_networkx(everything)
+# GraphML's and GEXF's attribute types for the model's (dates and lists travel as text).
+XML_TYPES = {"integer": "long", "float": "double", "boolean": "boolean"}
+# Characters XML 1.0 cannot hold at all, escaped or not: replaced, so that the file still parses.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+# Quotes for attribute values; line breaks and tabs as references, which an attribute would turn into spaces.
+_XML_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _xml_value(value: Any) -> str:
+    """A property value as XML attribute or element text: lists joined with '; ', dates ISO, booleans lower case."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return escape(_NOT_XML.sub("\ufffd", str(_plain(value))), _XML_ENTITIES)
+
+
+def _attribute_types(frames: dict[str, pd.DataFrame], types: Callable[[str], dict[str, str]],
+                     leave_out: tuple[str, ...] = ()) -> dict[str, str]:
+    """Each property name's XML type across labels or types: the model's, or string where they differ."""
+    found: dict[str, str] = {}
+    for name, frame in frames.items():
+        model_types = types(name)
+        for column in frame.columns:
+            if column in leave_out:
+                continue
+            kind = XML_TYPES.get(model_types.get(column, "string"), "string")
+            found[column] = kind if found.get(column, kind) == kind else "string"
+    return found
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
+    """The frame's rows as tuples of plain values, a chunk at a time (no dict per row)."""
+    for start in range(0, len(frame), 50_000):
+        part = frame.iloc[start:start + 50_000]
+        yield from zip(*(part[c].tolist() for c in columns))
+
+
+def _node_types(model: Model) -> Callable[[str], dict[str, str]]:
+    return lambda label: {name: prop.type for name, prop in model.label(label).properties.items()}
+
+
+def _edge_types(model: Model) -> Callable[[str], dict[str, str]]:
+    return lambda rel_type: {name: prop.type for name, prop in model.relationship(rel_type).properties.items()}
+
+
+def write_graphml(everything: Dump, path: Path, model: Model | None = None) -> Written:
+    """GraphML (Gephi, yEd, Cytoscape): each property a typed attribute, written as it is read.
+
+    Nodes are keyed "Label:id" with ``kind`` and ``label`` (the name, which Gephi shows); edges
+    carry their relationship id as the GraphML edge id and ``type``. Unset values are left out.
+    Streamed row by row: networkx built the whole document in memory first.
+    """
+    model = model or load_model()
+    node_keys = {"kind": "string", "label": "string", **_attribute_types(everything.nodes, _node_types(model))}
+    edge_keys = {"type": "string", **_attribute_types(everything.relationships, _edge_types(model), EDGE_COLUMNS)}
+    ids = {("node", name): f"d{i}" for i, name in enumerate(node_keys)}
+    ids |= {("edge", name): f"d{len(node_keys) + i}" for i, name in enumerate(edge_keys)}
+    written = Written([path])
     path.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_graphml(network, path, encoding="utf-8")
-    return Written([path], network.number_of_nodes(), network.number_of_edges())
+    with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                  '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                  'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                  'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+        for scope, keys in (("node", node_keys), ("edge", edge_keys)):
+            for name, kind in keys.items():
+                out.write(f'  <key id="{ids[(scope, name)]}" for="{scope}" attr.name="{_xml_value(name)}" '
+                          f'attr.type="{kind}" />\n')
+        out.write('  <graph edgedefault="directed">\n')
+        for label, frame in everything.nodes.items():
+            columns = list(frame.columns)
+            kind_key, label_key = ids[("node", "kind")], ids[("node", "label")]
+            data_keys = [ids[("node", c)] for c in columns]
+            name_at = columns.index("name") if "name" in columns else None
+            for row in _rows(frame, columns):
+                node_id = row[columns.index("id")]
+                shown = row[name_at] if name_at is not None and row[name_at] is not None else node_id
+                parts = [f'    <node id="{_xml_value(node_key(label, node_id))}">\n',
+                         f'      <data key="{kind_key}">{_xml_value(label)}</data>\n',
+                         f'      <data key="{label_key}">{_xml_value(shown)}</data>\n']
+                parts += [f'      <data key="{key}">{_xml_value(value)}</data>\n'
+                          for key, value in zip(data_keys, row) if value is not None]
+                parts.append("    </node>\n")
+                out.write("".join(parts))
+                written.nodes += 1
+        for rel_type, frame in everything.relationships.items():
+            properties = [c for c in frame.columns if c not in EDGE_COLUMNS]  # the id too, as before
+            columns = ["from_label", "from_id", "to_label", "to_id", "id", *properties]
+            type_key = ids[("edge", "type")]
+            data_keys = [ids[("edge", c)] for c in properties]
+            for from_label, from_id, to_label, to_id, edge_id, *values in _rows(frame, columns):
+                parts = [f'    <edge source="{_xml_value(node_key(from_label, from_id))}" '
+                         f'target="{_xml_value(node_key(to_label, to_id))}" id="{_xml_value(edge_id)}">\n',
+                         f'      <data key="{type_key}">{_xml_value(rel_type)}</data>\n']
+                parts += [f'      <data key="{key}">{_xml_value(value)}</data>\n'
+                          for key, value in zip(data_keys, values) if value is not None]
+                parts.append("    </edge>\n")
+                out.write("".join(parts))
+                written.relationships += 1
+        out.write("  </graph>\n</graphml>\n")
+    return written
 
 
 # GEXF gives these attribute names a meaning of its own (a node's XML id and label, an edge's
@@ -237,19 +336,68 @@ GEXF_EDGE_RENAMES = {"id": "rel_id", "type": "rel_type", "label": "label_", "wei
                      "start": "start_date", "end": "end_date"}
 
 
-def write_gexf(everything: Dump, path: Path) -> Written:
-    """GEXF for Gephi: node ids "Label:id", labels the names; ``rel_type`` says what each edge is."""
-    network = nx.MultiDiGraph()
-    source = to_networkx(everything)
-    for key, data in source.nodes(data=True):
-        attributes = {GEXF_NODE_RENAMES.get(k, k): v for k, v in data.items() if k != "label"}
-        network.add_node(key, id=key, label=data["label"], **attributes)
-    for u, v, key, data in source.edges(keys=True, data=True):
-        attributes = {GEXF_EDGE_RENAMES.get(k, k): value for k, value in data.items()}
-        network.add_edge(u, v, key=key, id=f"{data['type']}:{key}", label=data["type"], **attributes)
+def write_gexf(everything: Dump, path: Path, model: Model | None = None) -> Written:
+    """GEXF 1.2 for Gephi: node ids "Label:id", labels the names; ``rel_type`` says what each edge is.
+
+    Streamed row by row, like :func:`write_graphml`.
+    """
+    model = model or load_model()
+    node_attributes = {"kind": "string", **{GEXF_NODE_RENAMES.get(k, k): v for k, v in
+                                            _attribute_types(everything.nodes, _node_types(model)).items()}}
+    edge_attributes = {"rel_type": "string", "rel_id": "string", **{
+        GEXF_EDGE_RENAMES.get(k, k): v for k, v in
+        _attribute_types(everything.relationships, _edge_types(model), EDGE_COLUMNS).items()}}
+    node_ids = {name: str(i) for i, name in enumerate(node_attributes)}
+    edge_ids = {name: str(len(node_attributes) + i) for i, name in enumerate(edge_attributes)}
+    written = Written([path])
     path.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_gexf(network, path, encoding="utf-8")
-    return Written([path], network.number_of_nodes(), network.number_of_edges())
+    with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                  '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                  'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" '
+                  'version="1.2">\n'
+                  f'  <meta lastmodifieddate="{dt.date.today().isoformat()}">\n'
+                  "    <creator>partnermap</creator>\n  </meta>\n"
+                  '  <graph defaultedgetype="directed" mode="static" name="">\n')
+        for scope, attributes, numbers in (("edge", edge_attributes, edge_ids), ("node", node_attributes, node_ids)):
+            out.write(f'    <attributes mode="static" class="{scope}">\n')
+            for name, kind in attributes.items():
+                out.write(f'      <attribute id="{numbers[name]}" title="{_xml_value(name)}" type="{kind}" />\n')
+            out.write("    </attributes>\n")
+        out.write("    <nodes>\n")
+        for label, frame in everything.nodes.items():
+            columns = list(frame.columns)
+            numbers = [node_ids[GEXF_NODE_RENAMES.get(c, c)] for c in columns]
+            id_at = columns.index("id")
+            name_at = columns.index("name") if "name" in columns else None
+            for row in _rows(frame, columns):
+                shown = row[name_at] if name_at is not None and row[name_at] is not None else row[id_at]
+                values = [(node_ids["kind"], label), *((n, v) for n, v in zip(numbers, row) if v is not None)]
+                out.write(_gexf_element("node", f'id="{_xml_value(node_key(label, row[id_at]))}" '
+                                                f'label="{_xml_value(shown)}"', values))
+                written.nodes += 1
+        out.write("    </nodes>\n    <edges>\n")
+        for rel_type, frame in everything.relationships.items():
+            properties = [c for c in frame.columns if c not in (*EDGE_COLUMNS, "id")]
+            columns = ["from_label", "from_id", "to_label", "to_id", "id", *properties]
+            numbers = [edge_ids[GEXF_EDGE_RENAMES.get(c, c)] for c in properties]
+            for from_label, from_id, to_label, to_id, edge_id, *row in _rows(frame, columns):
+                values = [(edge_ids["rel_type"], rel_type), (edge_ids["rel_id"], edge_id),
+                          *((n, v) for n, v in zip(numbers, row) if v is not None)]
+                head = (f'source="{_xml_value(node_key(from_label, from_id))}" '
+                        f'target="{_xml_value(node_key(to_label, to_id))}" '
+                        f'id="{_xml_value(f"{rel_type}:{edge_id}")}" label="{_xml_value(rel_type)}"')
+                out.write(_gexf_element("edge", head, values))
+                written.relationships += 1
+        out.write("    </edges>\n  </graph>\n</gexf>\n")
+    return written
+
+
+def _gexf_element(tag: str, head: str, values: list[tuple[str, Any]]) -> str:
+    parts = [f"      <{tag} {head}>\n        <attvalues>\n"]
+    parts += [f'          <attvalue for="{number}" value="{_xml_value(value)}" />\n' for number, value in values]
+    parts.append(f"        </attvalues>\n      </{tag}>\n")
+    return "".join(parts)
 
 
 def _json_value(value: Any) -> Any:

@@ -14,6 +14,9 @@ import graph
 import ingest
 from graph.dump import dump
 from graph.export import (
+    GEXF_EDGE_RENAMES,
+    GEXF_NODE_RENAMES,
+    to_networkx,
     ARRAY_DELIMITER,
     copy_graph,
     write_csv,
@@ -217,6 +220,53 @@ def test_gexf_reads_back_with_networkx_and_keeps_same_ids_apart(awkward_store, t
     membership = network.get_edge_data("Organisation:odd", "Partnership:E06000016")  # one edge: no multigraph
     assert membership["rel_type"] == "MEMBER_OF" and membership["attendance"] == 0.5
     assert membership["representative"] == 'Director, "Ops"' and membership["since"] == "2004-04-01"
+
+
+def _networkx_graphml(everything, path):
+    """The GraphML writer before streaming (networkx's own), as the reference the streamed file must equal."""
+    nx.write_graphml(to_networkx(everything), path, encoding="utf-8")
+
+
+def _networkx_gexf(everything, path):
+    network = nx.MultiDiGraph()
+    for key, data in to_networkx(everything).nodes(data=True):
+        attributes = {GEXF_NODE_RENAMES.get(k, k): v for k, v in data.items() if k != "label"}
+        network.add_node(key, id=key, label=data["label"], **attributes)
+    for u, v, key, data in to_networkx(everything).edges(keys=True, data=True):
+        attributes = {GEXF_EDGE_RENAMES.get(k, k): value for k, value in data.items()}
+        network.add_edge(u, v, key=key, id=f"{data['type']}:{key}", label=data["type"], **attributes)
+    nx.write_gexf(network, path, encoding="utf-8")
+
+
+def _contents(network) -> tuple[dict, list]:
+    edges = sorted((u, v, repr(sorted(d.items()))) for u, v, d in network.edges(data=True))
+    return {n: dict(d) for n, d in network.nodes(data=True)}, edges
+
+
+@pytest.mark.parametrize("which", ["sample_store", "awkward_store"])
+def test_streamed_graphml_and_gexf_read_back_as_networkx_wrote_them(which, request, tmp_path):
+    everything = dump(request.getfixturevalue(which))
+    write_graphml(everything, tmp_path / "ours.graphml")
+    _networkx_graphml(everything, tmp_path / "theirs.graphml")
+    ours = nx.read_graphml(tmp_path / "ours.graphml", force_multigraph=True)
+    theirs = nx.read_graphml(tmp_path / "theirs.graphml", force_multigraph=True)
+    assert _contents(ours) == _contents(theirs)
+    assert sorted(ours.edges(keys=True)) == sorted(theirs.edges(keys=True))
+    write_gexf(everything, tmp_path / "ours.gexf")
+    _networkx_gexf(everything, tmp_path / "theirs.gexf")
+    assert _contents(nx.read_gexf(tmp_path / "ours.gexf")) == _contents(nx.read_gexf(tmp_path / "theirs.gexf"))
+
+
+def test_characters_xml_cannot_hold_are_replaced_and_the_files_still_parse(sample_store, tmp_path):
+    everything = dump(sample_store)
+    organisations = everything.nodes["Organisation"].copy()
+    organisations.loc[organisations.index[0], "name"] = "Bell\x07 & <Whistle>\x00 Trust"
+    everything.nodes["Organisation"] = organisations
+    key = f"Organisation:{organisations['id'].iloc[0]}"
+    write_graphml(everything, tmp_path / "g.graphml")
+    write_gexf(everything, tmp_path / "g.gexf")
+    assert nx.read_graphml(tmp_path / "g.graphml").nodes[key]["name"] == "Bell\ufffd & <Whistle>\ufffd Trust"
+    assert nx.read_gexf(tmp_path / "g.gexf").nodes[key]["label"] == "Bell\ufffd & <Whistle>\ufffd Trust"
 
 
 def test_json_has_nodes_and_edges_like_the_api(sample_store, tmp_path):
