@@ -12,11 +12,15 @@ properties, so every relationship survives a round trip. MEMBER_OF's statement i
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import TextIO
 from urllib.parse import quote, unquote
 
 import pandas as pd
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.plugins.serializers.nt import _nt_row
 
 from ontology.model import Model, Property, load_model
 from ontology.rdf import PREFIXES, camel, class_iri, expand, namespace, property_iri, relationship_iri
@@ -78,12 +82,12 @@ def _values(value: object, prop: Property) -> list[Literal]:
     return [literal(value, prop)]
 
 
-def _add_properties(graph: Graph, subject: URIRef, row: dict, properties: dict[str, Property], model: Model) -> None:
+def _property_triples(subject: URIRef, row: dict, properties: dict[str, Property], model: Model) -> Iterator[tuple]:
     for name, prop in properties.items():
         for value in _values(row.get(name), prop):
-            graph.add((subject, property_iri(name, model), value))
+            yield subject, property_iri(name, model), value
     if row.get("source"):
-        graph.add((subject, PROV.wasDerivedFrom, node_iri("Source", row["source"], model)))
+        yield subject, PROV.wasDerivedFrom, node_iri("Source", row["source"], model)
 
 
 def bind_prefixes(graph: Graph, model: Model) -> None:
@@ -93,19 +97,23 @@ def bind_prefixes(graph: Graph, model: Model) -> None:
         graph.bind(prefix, ns)
 
 
-def data_graph(nodes: dict[str, pd.DataFrame], relationships: dict[str, pd.DataFrame], model: Model | None = None) -> Graph:
-    """The graph's nodes and relationships (as :class:`graph.dump.Dump` frames) as an rdflib Graph."""
+def _records(frame: pd.DataFrame) -> Iterator[dict]:
+    """The frame's rows as dicts, a chunk at a time (a national frame at once is gigabytes of dicts)."""
+    for start in range(0, len(frame), 20_000):
+        yield from frame.iloc[start:start + 20_000].to_dict("records")
+
+
+def triples(nodes: dict[str, pd.DataFrame], relationships: dict[str, pd.DataFrame], model: Model | None = None) -> Iterator[tuple]:
+    """The graph's nodes and relationships (as :class:`graph.dump.Dump` frames) as RDF triples, one at a time."""
     model = model or load_model()
-    graph = Graph()
-    bind_prefixes(graph, model)
     for label, frame in nodes.items():
         spec = model.label(label)
         cls, aligned = class_iri(label, model), expand(spec.rdf_class, model)
-        for row in frame.to_dict("records"):
+        for row in _records(frame):
             subject = node_iri(label, row["id"], model)
-            graph.add((subject, RDF.type, cls))
-            graph.add((subject, RDF.type, aligned))
-            _add_properties(graph, subject, row, spec.properties, model)
+            yield subject, RDF.type, cls
+            yield subject, RDF.type, aligned
+            yield from _property_triples(subject, row, spec.properties, model)
     roles: set[str] = set()
     for rel_type, frame in relationships.items():
         rel = model.relationship(rel_type)
@@ -113,43 +121,74 @@ def data_graph(nodes: dict[str, pd.DataFrame], relationships: dict[str, pd.DataF
         aligned = expand(rel.rdf_property, model)
         cls = reified_class(rel_type, model)
         membership = aligned == ORG.memberOf
-        for row in frame.to_dict("records"):
+        for row in _records(frame):
             a = node_iri(row["from_label"], row["from_id"], model)
             b = node_iri(row["to_label"], row["to_id"], model)
-            graph.add((a, predicate, b))
+            yield a, predicate, b
             if aligned != predicate:
-                graph.add((a, aligned, b))
+                yield a, aligned, b
             statement = statement_iri(rel_type, row["id"], model)
-            graph.add((statement, RDF.type, RDF.Statement))
-            graph.add((statement, RDF.subject, a))
-            graph.add((statement, RDF.predicate, predicate))
-            graph.add((statement, RDF.object, b))
+            yield statement, RDF.type, RDF.Statement
+            yield statement, RDF.subject, a
+            yield statement, RDF.predicate, predicate
+            yield statement, RDF.object, b
             if cls is not None:
-                graph.add((statement, RDF.type, cls))
+                yield statement, RDF.type, cls
             if membership:
-                graph.add((statement, RDF.type, ORG.Membership))
-                graph.add((statement, ORG.member, a))
-                graph.add((statement, ORG.organization, b))
+                yield statement, RDF.type, ORG.Membership
+                yield statement, ORG.member, a
+                yield statement, ORG.organization, b
                 if row.get("role"):
-                    graph.add((statement, ORG.role, role_iri(row["role"], model)))
+                    yield statement, ORG.role, role_iri(row["role"], model)
                     roles.add(row["role"])
-            _add_properties(graph, statement, row, rel.properties, model)
+            yield from _property_triples(statement, row, rel.properties, model)
     for role in sorted(roles):
-        graph.add((role_iri(role, model), RDF.type, ORG.Role))
-        graph.add((role_iri(role, model), SKOS.prefLabel, Literal(role)))
-        graph.add((role_iri(role, model), RDFS.label, Literal(role)))
+        yield role_iri(role, model), RDF.type, ORG.Role
+        yield role_iri(role, model), SKOS.prefLabel, Literal(role)
+        yield role_iri(role, model), RDFS.label, Literal(role)
+
+
+def data_graph(nodes: dict[str, pd.DataFrame], relationships: dict[str, pd.DataFrame], model: Model | None = None) -> Graph:
+    """The graph's nodes and relationships (as :class:`graph.dump.Dump` frames) as an rdflib Graph."""
+    model = model or load_model()
+    graph = Graph()
+    bind_prefixes(graph, model)
+    for triple in triples(nodes, relationships, model):
+        graph.add(triple)
     return graph
 
 
+def write_ntriples(nodes: dict[str, pd.DataFrame], relationships: dict[str, pd.DataFrame], out: TextIO,
+                   model: Model | None = None) -> int:
+    """The data as N-Triples, written triple by triple (no graph held in memory); returns the triples.
 
-# The `export rdf --format` values and the rdflib serializer each names.
-RDF_FORMATS = {"ttl": "turtle", "jsonld": "json-ld"}
+    For a national graph: Turtle and JSON-LD need the whole graph in rdflib first. Each line is
+    rdflib's own N-Triples serialisation of the triple (``_nt_row`` of the pinned rdflib 7.6).
+    """
+    written = 0
+    lines = []
+    for triple in triples(nodes, relationships, model):
+        lines.append(_nt_row(triple))
+        if len(lines) == 10_000:
+            out.write("".join(lines))
+            written += len(lines)
+            lines.clear()
+    out.write("".join(lines))
+    return written + len(lines)
+
+
+# The `export rdf --format` values and the rdflib serializer each names (nt is streamed by write_ntriples).
+RDF_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt"}
 
 
 def serialize(nodes: dict[str, pd.DataFrame], relationships: dict[str, pd.DataFrame], fmt: str = "ttl",
               model: Model | None = None) -> str:
-    """The data as Turtle (``ttl``) or JSON-LD (``jsonld``, with an inline context of the prefixes)."""
+    """The data as Turtle (``ttl``), JSON-LD (``jsonld``, with an inline context of the prefixes) or N-Triples (``nt``)."""
     model = model or load_model()
+    if fmt == "nt":
+        text = io.StringIO()
+        write_ntriples(nodes, relationships, text, model)
+        return text.getvalue()
     graph = data_graph(nodes, relationships, model)
     if RDF_FORMATS[fmt] == "json-ld":
         context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix in {"pm", *PREFIXES}}

@@ -209,12 +209,13 @@ def locate(
 
 @export_app.command("rdf")
 def export_rdf(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl (Turtle) or jsonld (JSON-LD).")] = "ttl",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl (Turtle), jsonld (JSON-LD), or nt (N-Triples, "
+                                                            "streamed: for a national graph).")] = "ttl",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Write the whole graph as RDF in the W3C Organization Ontology's terms (re-ingestable with 'ingest rdf')."""
     from graph.dump import dump
-    from ontology.rdf_data import RDF_FORMATS, serialize
+    from ontology.rdf_data import RDF_FORMATS, serialize, write_ntriples
 
     if fmt not in RDF_FORMATS:
         typer.echo(f"error: --format must be one of {', '.join(RDF_FORMATS)}", err=True)
@@ -224,14 +225,20 @@ def export_rdf(
             everything = dump(store)
     except PartnermapError as exc:
         _fail(exc)
-    text = serialize(everything.nodes, everything.relationships, fmt)
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        counts = everything.counts()
-        typer.echo(f"wrote {output}: {sum(counts['nodes'].values())} nodes, {sum(counts['relationships'].values())} relationships")
+    if output is None:
+        if fmt == "nt":
+            write_ntriples(everything.nodes, everything.relationships, sys.stdout)
+        else:
+            sys.stdout.write(serialize(everything.nodes, everything.relationships, fmt))
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "nt":  # streamed: a national graph never sits in rdflib
+        with output.open("w", encoding="utf-8", buffering=1 << 20) as out:
+            write_ntriples(everything.nodes, everything.relationships, out)
     else:
-        sys.stdout.write(text)
+        output.write_text(serialize(everything.nodes, everything.relationships, fmt), encoding="utf-8")
+    counts = everything.counts()
+    typer.echo(f"wrote {output}: {sum(counts['nodes'].values())} nodes, {sum(counts['relationships'].values())} relationships")
 
 
 def _export(write, target: Path, with_model: bool = False) -> None:

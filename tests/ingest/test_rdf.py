@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import io
 import json
 import shutil
 import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pyshacl import validate as shacl_validate
 from rdflib import Graph
@@ -60,13 +62,13 @@ def _normalised(store) -> dict[str, list]:
 def exports(sample_store, tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("export")
     everything = dump(sample_store)
-    paths = {"ttl": folder / "sample.ttl", "jsonld": folder / "sample.jsonld"}
+    paths = {"ttl": folder / "sample.ttl", "jsonld": folder / "sample.jsonld", "nt": folder / "sample.nt"}
     for fmt, path in paths.items():
         path.write_text(serialize(everything.nodes, everything.relationships, fmt), encoding="utf-8")
     return paths
 
 
-@pytest.mark.parametrize("fmt", ["ttl", "jsonld"])
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "nt"])
 def test_an_export_reads_back_into_a_fresh_store_unchanged(fmt, exports, sample_store, tmp_path):
     with graph.open_store(tmp_path / "db") as restored:
         written = ingest.load(restored, ingest.READERS["rdf"](exports[fmt]))
@@ -84,6 +86,27 @@ def test_an_export_reads_back_into_a_fresh_store_unchanged(fmt, exports, sample_
         assert chair["source_row"] == "memberships.csv row 2"
         lt = dump(restored).nodes["Partnership"].set_index("id").loc["leicestershire-together"]
         assert lt["meetings_per_year"] == 4 and lt["statutory"] is False and lt["kind"] == "lsp"
+
+
+def test_streamed_ntriples_hold_the_same_graph_as_the_turtle(exports):
+    from rdflib.compare import isomorphic
+
+    assert isomorphic(Graph().parse(exports["nt"], format="nt"), Graph().parse(exports["ttl"], format="turtle"))
+
+
+def test_ntriples_keep_awkward_text_whole(store):
+    from ontology.rdf_data import write_ntriples
+
+    awkward = 'Line one\nline "two" \\ tab\there — ünïcode'
+    store.upsert_nodes("Organisation", pd.DataFrame({"id": ["odd one"], "name": [awkward], "sector": ["vcse"],
+                                                     "aliases": [["A;B", "C"]]}))
+    everything = dump(store)
+    text = io.StringIO()
+    count = write_ntriples(everything.nodes, everything.relationships, text)
+    assert count == len(text.getvalue().splitlines())
+    parsed = Graph().parse(data=text.getvalue(), format="nt")
+    said = {str(o) for s, _, o in parsed if str(s).endswith("/organisation/odd%20one")}
+    assert awkward in said and {"A;B", "C"} <= said
 
 
 def test_the_exported_turtle_conforms_to_the_shacl_shapes(exports):
@@ -335,8 +358,13 @@ def test_export_then_ingest_from_the_command_line(tmp_path):
     assert stats[0] == stats[1]
     done = runner.invoke(app, ["--db", first, "export", "rdf", "--format", "jsonld"])
     assert done.exit_code == 0 and "@context" in json.loads(done.stdout)
+    done = runner.invoke(app, ["--db", first, "export", "rdf", "--format", "nt", "--output", str(tmp_path / "g.nt")])
+    assert done.exit_code == 0 and "203 nodes, 776 relationships" in done.stdout
+    third = str(tmp_path / "third")
+    assert runner.invoke(app, ["--db", third, "ingest", "rdf", str(tmp_path / "g.nt")]).exit_code == 0
+    assert json.loads(runner.invoke(app, ["--db", third, "stats", "--format", "json"]).stdout) == stats[0]
     done = runner.invoke(app, ["--db", first, "export", "rdf", "--format", "xml"])
-    assert done.exit_code == 2 and "ttl, jsonld" in done.output
+    assert done.exit_code == 2 and "ttl, jsonld, nt" in done.output
 
 
 def test_hostile_input_on_the_command_line_exits_2_and_writes_nothing(tmp_path, loopback):
