@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import sparse
 
 from graph import governance, pairs
-from graph.pairs import projection
+from graph.pairs import projection, remember
 from graph.queries import Param, bind_params
 from graph.store import Store
 
@@ -66,11 +66,13 @@ class MembershipNetwork:
     """
 
     def __init__(self, edges: pd.DataFrame):
-        count = len(edges)
-        keys = pd.concat([("o\x1f" + edges["organisation"]), ("p\x1f" + edges["partnership"])], ignore_index=True)
-        codes, uniques = pd.factorize(keys)
-        self.nodes: list[tuple[str, str]] = [tuple(key.split("\x1f", 1)) for key in uniques]
-        pairs = np.column_stack([codes[:count], codes[count:]]) if count else np.empty((0, 2), dtype=np.int64)
+        organisation, organisations = pd.factorize(edges["organisation"], sort=True)
+        partnership, partnerships = pd.factorize(edges["partnership"], sort=True)
+        # Organisations first, then partnerships, each in id order: the sampled betweenness draws its
+        # sources by these numbers, and the engine returns the pairs in no fixed order, so numbering
+        # them as they came gave different brokers and clusters from one run to the next.
+        self.nodes: list[tuple[str, str]] = [("o", o) for o in organisations] + [("p", p) for p in partnerships]
+        pairs = np.column_stack([organisation, partnership + len(organisations)]).astype(np.int64)
         self.graph = ig.Graph(n=len(self.nodes), edges=pairs)
         self.graph.simplify()  # two posts on one partnership are one membership
 
@@ -88,8 +90,12 @@ class MembershipNetwork:
 
 
 def membership_network(store: Store, as_of: Any) -> MembershipNetwork:
-    """The membership network on ``as_of``, read through the ``membership-pairs`` projection."""
-    return MembershipNetwork(projection(store, "membership-pairs", {"as_of": as_of}))
+    """The membership network on ``as_of``, read through the ``membership-pairs`` projection.
+
+    Built once per store generation and shared (brokers and clusters both measure it): read it, don't change it.
+    """
+    return remember(store, ("membership-network", (("as_of", as_of),)),
+                    lambda: MembershipNetwork(projection(store, "membership-pairs", {"as_of": as_of})))
 
 
 def membership_graph(store: Store, as_of: Any) -> nx.Graph:

@@ -7,14 +7,16 @@ hundreds of groups. So the facts are read as columns through small named project
 (``partnership-facts``, ``memberships``, ``service-places`` …) and compared here, only
 within blocks that can overlap: the same territory chain first, then a shared theme or the
 same type and client group. Rows keep the evidence: shared members and themes, the
-territories that overlap, and the source rows.
+territories that overlap, and the source rows. Like the projections, what is derived from them
+(duplicate-services' integer codes, the membership network) is kept until the store's next write.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,8 +27,9 @@ from graph.queries import get_query
 from graph.store import Store
 
 
-# Projections read from each store, reused until its next write (see Store.generation).
-_CACHE: weakref.WeakKeyDictionary[Store, dict[tuple, pd.DataFrame]] = weakref.WeakKeyDictionary()
+# Projections read from each store, and what is derived from them, reused until its next write
+# (see Store.generation).
+_CACHE: weakref.WeakKeyDictionary[Store, dict[tuple, Any]] = weakref.WeakKeyDictionary()
 CACHED_PROJECTIONS = 24  # per store; the national graph's projections take a few hundred MB in all
 
 
@@ -38,27 +41,46 @@ def projection(store: Store, name: str, params: dict[str, Any] | None = None) ->
     """
     query = get_query(name)
     bound = query.bind(params or {})
+
+    def read() -> pd.DataFrame:
+        frame = store.frame(query.render(store.dialect), bound)
+        # Arrow-backed strings cost ~1 µs each to iterate from Python; plain objects a tenth of that.
+        return frame.astype({c: object for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
+
+    # copy-on-write: a caller's change never reaches the cache
+    return remember(store, (name, _key(bound)), read).copy(deep=False)
+
+
+def _read(store: Store, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    """A named query's rows as the engine gives them (strings Arrow-backed), not kept."""
+    query = get_query(name)
+    return store.frame(query.render(store.dialect), query.bind(params))
+
+
+def remember(store: Store, key: tuple, make: Callable[[], Any]) -> Any:
+    """``make()``, kept per store under ``key`` until the store's next write (when it counts its writes)."""
     generation = store.generation
-    key = (name, generation, tuple(sorted((k, _hashable(v)) for k, v in bound.items())))
+    key = (key[0], generation, *key[1:])
     kept = _CACHE.get(store) if generation is not None else None
     if kept is not None and key in kept:
-        return kept[key].copy(deep=False)  # copy-on-write: a caller's change never reaches the cache
-    frame = store.frame(query.render(store.dialect), bound)
-    # Arrow-backed strings cost ~1 µs each to iterate from Python; plain objects a tenth of that.
-    frame = frame.astype({c: object for c in frame.columns if pd.api.types.is_string_dtype(frame[c])})
+        return kept[key]
+    value = make()
     if generation is not None and store.generation == generation:
         kept = _CACHE.setdefault(store, {})
         for old in [k for k in kept if k[1] != generation]:
             del kept[old]
         while len(kept) >= CACHED_PROJECTIONS:
             del kept[next(iter(kept))]
-        kept[key] = frame
-        return frame.copy(deep=False)
-    return frame
+        kept[key] = value
+    return value
+
+
+def _key(bound: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, _hashable(v)) for k, v in bound.items()))
 
 
 def forget_projections() -> None:
-    """Drop every kept projection (benchmarks measure the cold path with it)."""
+    """Drop every kept projection and what was derived from them (benchmarks measure the cold path with it)."""
     _CACHE.clear()
 
 
@@ -184,8 +206,9 @@ def _codes(*columns: pd.Series, sort: bool = False) -> tuple[list[np.ndarray], n
 
     Comparing and joining int64 columns is ten times faster than object strings. Codes follow
     the order of first appearance (``sort``: the sorted order, which costs a string sort).
+    Arrow-backed columns are numbered by Arrow, twice as fast as Python objects.
     """
-    joined = pd.concat([c.astype(object) for c in columns], ignore_index=True)
+    joined = pd.concat(columns, ignore_index=True)
     codes, uniques = pd.factorize(joined, sort=sort, use_na_sentinel=True)
     out, start = [], 0
     for column in columns:
@@ -212,90 +235,183 @@ def _ancestors(child: np.ndarray, parent: np.ndarray, count: int) -> pd.DataFram
     return pd.concat(seen, ignore_index=True).drop_duplicates()
 
 
+def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i, j) of every ``left[i] == right[j]``: left's order, then right's within it (an inner merge's order)."""
+    order = np.argsort(right, kind="stable")
+    ordered = right[order]
+    first = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]])) if len(ordered) else np.empty(0, dtype=np.int64)
+    sizes = np.diff(np.append(first, len(ordered)))
+    # A hash lookup: six times faster than searchsorted for a million keys in random order.
+    group = pd.Index(ordered[first]).get_indexer(left)
+    hit = np.flatnonzero(group >= 0)
+    counts = sizes[group[hit]]
+    i = np.repeat(hit, counts)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return i, order[np.repeat(first[group[hit]], counts) + within]
+
+
+def _first_rows(*columns: np.ndarray) -> np.ndarray:
+    """Positions of the first row of each distinct combination of ``columns`` (codes, -1 or more), in row order.
+
+    What drop_duplicates keeps, found on one int64 key when the codes fit in one (as at national
+    size, four times faster than sorting by each column), else by sorting on every column.
+    """
+    if not len(columns[0]):
+        return np.empty(0, dtype=np.int64)
+    key, span = np.zeros(len(columns[0]), dtype=np.int64), 1
+    for column in columns:
+        size = int(column.max()) + 2
+        span *= size
+        if span >= 2**62:
+            break
+        key = key * size + (column + 1)
+    else:
+        return np.sort(np.unique(key, return_index=True)[1])  # return_index: the first of equal keys
+    order = np.lexsort(columns[::-1])  # stable: the first of equal rows comes first
+    new = np.zeros(len(order), dtype=bool)
+    new[0] = True
+    for column in columns:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    return np.sort(order[new])
+
+
+@dataclass(frozen=True)
+class ServiceBlocks:
+    """duplicate-services' projections as integer codes, numbered once per store generation.
+
+    Numbering the 1.2 million ids of the national graph costs 0.3 s a run; kept beside the
+    projections, a repeated diagnostic starts from here. Arrays are read-only: they are shared.
+    """
+
+    services: np.ndarray  # service ids; codes follow the ids' order (service-places comes sorted)
+    territories: np.ndarray
+    types: np.ndarray  # sorted, "" for a service with none
+    groups: np.ndarray  # client group ids
+    svc: np.ndarray  # each distinct (service, type, client group, territory), in projection order
+    type: np.ndarray
+    grp: np.ndarray
+    ter: np.ndarray
+    first_provider: np.ndarray  # per service: a provider's code, -1 for none
+    several_providers: np.ndarray  # per service: more than one provider
+    ancestor_start: np.ndarray  # territory t lies in ancestors[ancestor_start[t]:ancestor_start[t + 1]], itself first
+    ancestors: np.ndarray
+
+
+def service_blocks(store: Store, service_type: str) -> ServiceBlocks | None:
+    """The coded projections duplicate-services compares (None when no service has the type)."""
+    return remember(store, ("service-blocks", (("type", service_type),)), lambda: _service_blocks(store, service_type))
+
+
+def _service_blocks(store: Store, service_type: str) -> ServiceBlocks | None:
+    # Read, numbered and dropped: the codes are kept, not the frames' 1.6 million strings.
+    places = _read(store, "service-places", {"type": service_type})
+    if places.empty:
+        return None
+    groups = _read(store, "service-groups", {})
+    providers = _read(store, "service-providers", {})
+    parents = projection(store, "territory-parents")
+    # service-places comes ordered by id, so these codes keep the ids' order (a < b) without a sort.
+    (p_svc, g_svc, r_svc), services = _codes(places["service"], groups["service"], providers["service"])
+    (p_ter, t_child, t_parent), territories = _codes(places["territory"], parents["territory"], parents["parent"])
+    (p_type,), types = _codes(places["type"].fillna(""), sort=True)
+    (g_grp,), client_groups = _codes(groups["client_group"])
+    (r_prv,), _ = _codes(providers["provider"])
+    # Each (service, type, client group, territory) once, in the order a merge of the two gives.
+    place_at, group_at = _join(p_svc, g_svc)
+    svc, type_, grp, ter = p_svc[place_at], p_type[place_at], g_grp[group_at], p_ter[place_at]
+    first = _first_rows(svc, type_, grp, ter)
+    svc, type_, grp, ter = svc[first], type_[first], grp[first], ter[first]
+    # Providers: a service's first one, and whether it has others.
+    known = (r_svc >= 0) & (r_prv >= 0)
+    distinct = _first_rows(r_svc[known], r_prv[known])
+    by_service, provider = r_svc[known][distinct], r_prv[known][distinct]
+    with_provider, first_row = np.unique(by_service, return_index=True)
+    first_provider = np.full(len(services), -1, dtype=np.int64)
+    first_provider[with_provider] = provider[first_row]
+    several = np.bincount(by_service, minlength=len(services)) > 1
+    tree = _ancestors(t_child, t_parent, len(territories))
+    # Each territory's ancestors in the tree's order (itself first): what a merge on it would give.
+    order = np.argsort(tree["t"].to_numpy(), kind="stable")
+    ancestors = tree["anc"].to_numpy()[order]
+    ancestor_start = np.concatenate([[0], np.cumsum(np.bincount(tree["t"].to_numpy(), minlength=len(territories)))])
+    blocks = ServiceBlocks(services, territories, types, client_groups, svc, type_, grp, ter,
+                           first_provider, several, ancestor_start, ancestors)
+    for array in vars(blocks).values():
+        array.flags.writeable = False
+    return blocks
+
+
 def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """Same-type services from different providers for a shared client group, in overlapping territories.
 
     At national size there are 200,000 services; the pairs are found on integer codes (a join
     on (type, client group, territory chain)), and only the page reported is looked up by name.
     """
-    places = projection(store, "service-places", {"type": params["type"]})
-    if places.empty:
+    blocks = service_blocks(store, params["type"])
+    if blocks is None:
         return []
-    groups = projection(store, "service-groups")
-    providers = projection(store, "service-providers")
-    parents = projection(store, "territory-parents")
-    # service-places comes ordered by id, so these codes keep the ids' order (a < b) without a sort.
-    (p_svc, g_svc, r_svc), services = _codes(places["service"], groups["service"], providers["service"])
-    (p_ter, t_child, t_parent), territories = _codes(places["territory"], parents["territory"], parents["parent"])
-    (p_type,), types = _codes(places["type"].fillna(""), sort=True)
-    (g_grp, r_prv), others = _codes(groups["client_group"], providers["provider"])
-    # Each (service, type, client group, territory) once; the block is (type, client group).
-    rows = pd.DataFrame({"svc": p_svc, "type": p_type, "ter": p_ter}).merge(
-        pd.DataFrame({"svc": g_svc, "grp": g_grp}), on="svc").drop_duplicates()
-    rows["block"] = rows["type"] * (len(others) + 1) + rows["grp"]
-    tree = _ancestors(t_child, t_parent, len(territories))
-    inner = rows.merge(tree, left_on="ter", right_on="t")[["svc", "block", "type", "grp", "ter", "anc"]]
-    outer = rows[["svc", "block", "ter"]].rename(columns={"svc": "svc_b", "ter": "anc"})
-    pairs = inner.merge(outer, on=["block", "anc"])
+    services, territories, types, client_groups = blocks.services, blocks.territories, blocks.types, blocks.groups
+    # Every (row, territory the row's territory lies in): the inner side of each pair.
+    starts = blocks.ancestor_start[blocks.ter]
+    counts = blocks.ancestor_start[blocks.ter + 1] - starts
+    row = np.repeat(np.arange(len(blocks.svc)), counts)
+    anc = blocks.ancestors[np.repeat(starts, counts) + np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)]
+    # Paired with every row of the same block (type, client group) whose territory is that one.
+    block = blocks.type * (len(client_groups) + 1) + blocks.grp
+    width = len(territories) + 1
+    inner_at, outer_at = _join(block[row] * width + anc, block * width + blocks.ter)
+    row, anc = row[inner_at], anc[inner_at]
+    a_svc, b_svc, ter = blocks.svc[row], blocks.svc[outer_at], blocks.ter[row]
     # Different services; two in the same territory once (smaller id first).
-    same = (pairs["ter"] == pairs["anc"]).to_numpy()
-    keep = (pairs["svc"] != pairs["svc_b"]).to_numpy() & (~same | (pairs["svc"] < pairs["svc_b"]).to_numpy())
-    pairs, same = pairs[keep], same[keep]
-    if pairs.empty:
-        return []
+    same = ter == anc
+    keep = (a_svc != b_svc) & (~same | (a_svc < b_svc))
     # Different providers: kept when either side has several, or their single providers differ.
-    by_service = pd.DataFrame({"svc": r_svc, "prv": r_prv}).drop_duplicates().groupby("svc")["prv"]
-    first = np.full(len(services), -1, dtype=np.int64)
-    several = np.zeros(len(services), dtype=bool)
-    first[by_service.first().index] = by_service.first().to_numpy()
-    several[by_service.size().index] = by_service.size().to_numpy() > 1
-    a_svc, b_svc = pairs["svc"].to_numpy(), pairs["svc_b"].to_numpy()
-    differ = (first[a_svc] >= 0) & (first[b_svc] >= 0) & (several[a_svc] | several[b_svc] | (first[a_svc] != first[b_svc]))
-    pairs, same = pairs[differ], same[differ]
-    if pairs.empty:
+    first, several = blocks.first_provider, blocks.several_providers
+    keep &= (first[a_svc] >= 0) & (first[b_svc] >= 0) & (several[a_svc] | several[b_svc] | (first[a_svc] != first[b_svc]))
+    if not keep.any():
         return []
-    a_svc, b_svc = pairs["svc"].to_numpy(), pairs["svc_b"].to_numpy()
+    row, anc, a_svc, b_svc, ter, same = row[keep], anc[keep], a_svc[keep], b_svc[keep], ter[keep], same[keep]
     flipped = a_svc > b_svc
-    found = pd.DataFrame({
-        "a": np.where(flipped, b_svc, a_svc), "b": np.where(flipped, a_svc, b_svc),
-        "type": pairs["type"].to_numpy(), "grp": pairs["grp"].to_numpy(), "territory": pairs["ter"].to_numpy(),
-        "ta": np.where(flipped, pairs["anc"], pairs["ter"]), "tb": np.where(flipped, pairs["ter"], pairs["anc"]),
-        "same": same, "flipped": flipped,
-    })
+    a, b = np.where(flipped, b_svc, a_svc), np.where(flipped, a_svc, b_svc)
+    ta, tb = np.where(flipped, anc, ter), np.where(flipped, ter, anc)
+    type_, grp = blocks.type[row], blocks.grp[row]
+    pair = a * len(services) + b
     # One row per pair listing every client group shared; the strongest evidence first: more
     # client groups shared, then the very same territory before one inside another.
-    shared = found[["a", "b", "grp"]].drop_duplicates().groupby(["a", "b"]).size().rename("shared")
-    best = (found.merge(shared, left_on=["a", "b"], right_index=True)
-            .sort_values(["shared", "same", "type", "a", "b", "ta", "tb"], ascending=[False, False, True, True, True, True, True])
-            .drop_duplicates(["a", "b"]))
+    distinct = _first_rows(pair, grp)
+    pairs_seen, shared_counts = np.unique(pair[distinct], return_counts=True)
+    shared = shared_counts[np.searchsorted(pairs_seen, pair)]
+    order = np.lexsort((tb, ta, b, a, type_, ~same, -shared))
+    best = np.sort(np.unique(pair[order], return_index=True)[1])  # each pair's first row, in sorted order
+    best = order[best]
     if params["limit"]:
-        best = best.head(params["limit"])
-    kept = found.merge(best[["a", "b"]], on=["a", "b"])
-    groups_of = _sets(zip(kept["a"], kept["b"]), kept["grp"])
-    ids = [services[i] for i in sorted(set(best["a"]) | set(best["b"]))]
+        best = best[: params["limit"]]
+    reported = np.isin(pair, pair[best])
+    groups_of = _sets(pair[reported], grp[reported])
+    ids = [services[i] for i in np.unique(np.concatenate([a[best], b[best]]))]
     details = projection(store, "service-details", {"ids": ids})
     service_names = dict(zip(details["service"], details["service_name"]))
     source_rows = dict(zip(details["service"], details["source_row"]))
     with_provider = details.dropna(subset=["provider"])
     provider_names = {k: "; ".join(sorted(v)) for k, v in _sets(with_provider["service"], with_provider["provider_name"]).items()}
-    wanted_groups = {others[g] for key in zip(best["a"], best["b"]) for g in groups_of[key]}
-    names = _names(store, {territories[t] for t in (*best["ta"], *best["tb"])} | wanted_groups)
+    wanted_groups = {client_groups[g] for p in pair[best] for g in groups_of[p]}
+    names = _names(store, {territories[t] for t in (*ta[best], *tb[best])} | wanted_groups)
     out = []
-    for a, b, type_code, territory, ta, tb, is_same, is_flipped in zip(
-        best["a"], best["b"], best["type"], best["territory"], best["ta"], best["tb"], best["same"], best["flipped"]
+    for key, a_code, b_code, type_code, territory, t_a, t_b, is_same, is_flipped in zip(
+        pair[best], a[best], b[best], type_[best], ter[best], ta[best], tb[best], same[best], flipped[best]
     ):
-        a_id, b_id = services[a], services[b]
-        shared_groups = groups_of[(a, b)]
+        a_id, b_id = services[a_code], services[b_code]
         if a_id > b_id:  # should the engine's order of ids ever differ from Python's, a is still the smaller
-            a_id, b_id, ta, tb = b_id, a_id, tb, ta
+            a_id, b_id, t_a, t_b = b_id, a_id, t_b, t_a
             is_flipped = not is_flipped
         out.append({
             "a": a_id, "a_name": service_names.get(a_id), "b": b_id, "b_name": service_names.get(b_id),
             "type": types[type_code] or None,
-            "client_group": sorted(names.get(others[g], others[g]) for g in shared_groups),
+            "client_group": sorted(names.get(client_groups[g], client_groups[g]) for g in groups_of[key]),
             "provider_a": provider_names.get(a_id), "provider_b": provider_names.get(b_id),
             "territory": territories[territory],
-            "territory_a": names.get(territories[ta]), "territory_b": names.get(territories[tb]),
+            "territory_a": names.get(territories[t_a]), "territory_b": names.get(territories[t_b]),
             "overlap": "same territory" if is_same else ("b inside a" if is_flipped else "a inside b"),
             "a_source_row": source_rows.get(a_id), "b_source_row": source_rows.get(b_id),
         })

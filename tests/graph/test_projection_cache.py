@@ -7,6 +7,7 @@ from pathlib import Path
 
 import graph
 import ingest
+from graph.analyses import membership_network
 from graph.pairs import projection
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "small"
@@ -48,3 +49,69 @@ def test_reads_do_not_change_the_generation(tmp_path):
         graph.run_query(store, "overload", {})
         store.run("MATCH (n:Organisation) RETURN count(n) AS n")
         assert store.generation == before
+
+
+DIAGNOSTICS = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "diagnostics"
+
+
+def _pairs(rows):
+    return [(r["a"], r["b"]) for r in rows]
+
+
+def test_duplicate_services_keeps_its_numbered_projections_until_a_write(tmp_path):
+    register = tmp_path / "register"
+    shutil.copytree(DIAGNOSTICS, register)
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](register))
+        reads = []
+        real_frame = store.frame
+        store.frame = lambda query, params=None: reads.append(query) or real_frame(query, params)
+
+        first = graph.run_query(store, "duplicate-services", {})
+        assert _pairs(first) == [("handy-south-a", "handy-south-b"), ("fs-abbey", "fs-north")]
+        read = len(reads)
+        assert graph.run_query(store, "duplicate-services", {}) == first
+        assert len(reads) == read  # answered from the kept codes: nothing read again
+
+        # fs-brook moves from north-homes (fs-north's provider) to north-cvs: Brook lies in
+        # Northdale, so fs-brook / fs-north is now a duplicate, "a inside b".
+        services = (register / "services.csv").read_text()
+        (register / "services.csv").write_text(services.replace("fs-brook,Brook Floating Support,north-homes", "fs-brook,Brook Floating Support,north-cvs"))
+        ingest.load(store, ingest.READERS["register"](register))
+        after = {(r["a"], r["b"]): r for r in graph.run_query(store, "duplicate-services", {})}
+        assert set(after) == {("handy-south-a", "handy-south-b"), ("fs-abbey", "fs-north"), ("fs-brook", "fs-north")}
+        assert (after[("fs-brook", "fs-north")]["overlap"], after[("fs-brook", "fs-north")]["provider_a"]) == ("a inside b", "Northdale Voluntary Action")
+
+
+def test_the_membership_network_is_shared_until_a_write(tmp_path):
+    register = tmp_path / "register"
+    shutil.copytree(DIAGNOSTICS, register)
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](register))
+        network = membership_network(store, "2020-06-01")
+        assert membership_network(store, "2020-06-01") is network  # brokers and clusters measure one graph
+        edges = network.graph.ecount()
+
+        # Without its last membership row the graph read after the write has one edge fewer.
+        memberships = (register / "memberships.csv").read_text().splitlines()
+        (register / "memberships.csv").write_text("\n".join(memberships[:-1]) + "\n")
+        ingest.load(store, ingest.READERS["register"](register))
+        after = membership_network(store, "2020-06-01")
+        assert after is not network and after.graph.ecount() == edges - 1
+
+
+def test_the_membership_network_does_not_depend_on_the_order_rows_come_in(monkeypatch):
+    """The engine returns membership pairs in no fixed order; sampled betweenness and clusters must not care."""
+    import numpy as np
+    import pandas as pd
+
+    from graph import analyses
+
+    rng = np.random.default_rng(5)
+    edges = pd.DataFrame({"organisation": [f"org-{i}" for i in rng.integers(0, 400, 3000)],
+                          "partnership": [f"p-{i}" for i in rng.integers(0, 120, 3000)]}).drop_duplicates()
+    shuffled = edges.sample(frac=1, random_state=9).reset_index(drop=True)
+    monkeypatch.setattr(analyses, "EXACT_LIMIT", 10)  # 520 nodes: estimated from a sample, as at national size
+    first, second = analyses.MembershipNetwork(edges), analyses.MembershipNetwork(shuffled)
+    assert first.nodes == second.nodes
+    assert np.array_equal(analyses.betweenness(first), analyses.betweenness(second))
