@@ -80,7 +80,8 @@ class _Sheet:
         self.name, self.file, self.source_id = name, file, source_id
         # Plain Python strings, trimmed in one pass per column: they are walked value by value
         # later, and pandas' string methods convert to Arrow and back (measured 0.8 s of 4.4 s).
-        frame = pd.DataFrame({name: [_trimmed(v) for v in frame[name].to_numpy(dtype=object)] for name in frame.columns},
+        frame = pd.DataFrame({name: [v.strip() if v.__class__ is str else _trimmed(v)  # inlined for str: 3x faster
+                                     for v in frame[name].to_numpy(dtype=object)] for name in frame.columns},
                              index=frame.index, dtype=object)
         frame = frame[(frame != "").any(axis=1)]  # wholly blank rows are spreadsheet noise
         frame[ROW] = frame.index + 2
