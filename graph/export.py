@@ -300,33 +300,32 @@ def write_graphml(everything: Dump, path: Path, model: Model | None = None) -> W
             kind_key, label_key = ids[("node", "kind")], ids[("node", "label")]
             data_keys = [ids[("node", c)] for c in columns]
             name_at = columns.index("name") if "name" in columns else None
+            id_at = columns.index("id")
             for row in _rows(frame, columns):
-                node_id = row[columns.index("id")]
-                shown = row[name_at] if name_at is not None and row[name_at] is not None else node_id
-                parts = [f'    <node id="{_xml_value(node_key(label, node_id))}">\n',
-                         f'      <data key="{kind_key}">{_xml_value(label)}</data>\n',
-                         f'      <data key="{label_key}">{_xml_value(shown)}</data>\n']
-                parts += [f'      <data key="{key}">{_xml_value(value)}</data>\n'
-                          for key, value in zip(data_keys, row) if value is not None]
-                parts.append("    </node>\n")
-                out.write("".join(parts))
+                shown = row[name_at] if name_at is not None and row[name_at] is not None else row[id_at]
+                values = [(kind_key, label), (label_key, shown), *zip(data_keys, row)]
+                out.write(_graphml_element("node", f'id="{_xml_value(node_key(label, row[id_at]))}"', values))
                 written.nodes += 1
         for rel_type, frame in everything.relationships.items():
             properties = [c for c in frame.columns if c not in EDGE_COLUMNS]  # the id too, as before
             columns = ["from_label", "from_id", "to_label", "to_id", "id", *properties]
             type_key = ids[("edge", "type")]
             data_keys = [ids[("edge", c)] for c in properties]
-            for from_label, from_id, to_label, to_id, edge_id, *values in _rows(frame, columns):
-                parts = [f'    <edge source="{_xml_value(node_key(from_label, from_id))}" '
-                         f'target="{_xml_value(node_key(to_label, to_id))}" id="{_xml_value(edge_id)}">\n',
-                         f'      <data key="{type_key}">{_xml_value(rel_type)}</data>\n']
-                parts += [f'      <data key="{key}">{_xml_value(value)}</data>\n'
-                          for key, value in zip(data_keys, values) if value is not None]
-                parts.append("    </edge>\n")
-                out.write("".join(parts))
+            for from_label, from_id, to_label, to_id, edge_id, *row in _rows(frame, columns):
+                head = (f'source="{_xml_value(node_key(from_label, from_id))}" '
+                        f'target="{_xml_value(node_key(to_label, to_id))}" id="{_xml_value(edge_id)}"')
+                out.write(_graphml_element("edge", head, [(type_key, rel_type), *zip(data_keys, row)]))
                 written.relationships += 1
         out.write("  </graph>\n</graphml>\n")
     return written
+
+
+def _graphml_element(tag: str, head: str, values: list[tuple[str, Any]]) -> str:
+    """A node or edge element with a <data> per set value (unset ones left out)."""
+    parts = [f"    <{tag} {head}>\n"]
+    parts += [f'      <data key="{key}">{_xml_value(value)}</data>\n' for key, value in values if value is not None]
+    parts.append(f"    </{tag}>\n")
+    return "".join(parts)
 
 
 # GEXF gives these attribute names a meaning of its own (a node's XML id and label, an edge's

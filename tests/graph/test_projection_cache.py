@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import graph
@@ -11,17 +13,24 @@ from graph.analyses import membership_network
 from graph.pairs import projection
 
 SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "small"
+DIAGNOSTICS = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "diagnostics"
+
+
+@contextmanager
+def _recorded(tmp_path: Path, fixture: Path) -> Iterator[tuple[graph.Store, Path, list[str]]]:
+    """A store holding a copy of ``fixture`` (the copy, to edit and re-ingest), and the list of its reads from now on."""
+    register = tmp_path / "register"
+    shutil.copytree(fixture, register)
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](register))
+        reads: list[str] = []
+        real_frame = store.frame
+        store.frame = lambda query, params=None: reads.append(query) or real_frame(query, params)
+        yield store, register, reads
 
 
 def test_a_projection_is_read_once_per_generation_and_reread_after_a_write(tmp_path):
-    register = tmp_path / "register"
-    shutil.copytree(SMALL, register)
-    with graph.open_store(tmp_path / "db") as store:
-        ingest.load(store, ingest.READERS["register"](register))
-        reads = []
-        real_frame = store.frame
-        store.frame = lambda query, params=None: reads.append(query) or real_frame(query, params)
-
+    with _recorded(tmp_path, SMALL) as (store, register, reads):
         first = projection(store, "membership-pairs", {"as_of": "2006-06-01"})
         again = projection(store, "membership-pairs", {"as_of": "2006-06-01"})
         assert len(reads) == 1 and again.equals(first)
@@ -51,22 +60,12 @@ def test_reads_do_not_change_the_generation(tmp_path):
         assert store.generation == before
 
 
-DIAGNOSTICS = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "diagnostics"
-
-
 def _pairs(rows):
     return [(r["a"], r["b"]) for r in rows]
 
 
 def test_duplicate_services_keeps_its_numbered_projections_until_a_write(tmp_path):
-    register = tmp_path / "register"
-    shutil.copytree(DIAGNOSTICS, register)
-    with graph.open_store(tmp_path / "db") as store:
-        ingest.load(store, ingest.READERS["register"](register))
-        reads = []
-        real_frame = store.frame
-        store.frame = lambda query, params=None: reads.append(query) or real_frame(query, params)
-
+    with _recorded(tmp_path, DIAGNOSTICS) as (store, register, reads):
         first = graph.run_query(store, "duplicate-services", {})
         assert _pairs(first) == [("handy-south-a", "handy-south-b"), ("fs-abbey", "fs-north")]
         read = len(reads)
@@ -84,10 +83,7 @@ def test_duplicate_services_keeps_its_numbered_projections_until_a_write(tmp_pat
 
 
 def test_the_membership_network_is_shared_until_a_write(tmp_path):
-    register = tmp_path / "register"
-    shutil.copytree(DIAGNOSTICS, register)
-    with graph.open_store(tmp_path / "db") as store:
-        ingest.load(store, ingest.READERS["register"](register))
+    with _recorded(tmp_path, DIAGNOSTICS) as (store, register, _):
         network = membership_network(store, "2020-06-01")
         assert membership_network(store, "2020-06-01") is network  # brokers and clusters measure one graph
         edges = network.graph.ecount()

@@ -107,24 +107,16 @@ def test_where_two_registers_differ_the_later_wins_as_one_after_the_other(tmp_pa
                          "source": "register:south/memberships.csv"}]
 
 
-def test_an_id_twice_in_one_file_is_still_a_duplicate(register_copy):
-    lines = (register_copy / "organisations.csv").read_text(encoding="utf-8").splitlines()
-    (register_copy / "organisations.csv").write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")
+@pytest.mark.parametrize(("file", "copied", "expected"), [
+    ("organisations.csv", 2, ["duplicate id: already used at organisations.csv row 3",
+                              "the same COVERS fact is already at organisations.csv row 3"]),  # the row's territory, again
+    ("memberships.csv", 1, ["the same MEMBER_OF fact is already at memberships.csv row 2"]),
+])
+def test_an_id_or_fact_twice_in_one_file_is_still_a_duplicate(register_copy, file, copied, expected):
+    lines = (register_copy / file).read_text(encoding="utf-8").splitlines()
+    (register_copy / file).write_text("\n".join([*lines, lines[copied]]) + "\n", encoding="utf-8")
     with graph.open_store(register_copy.parent / "db") as store:
         with pytest.raises(InvalidRecords) as raised:
             ingest_paths(store, "register", [register_copy])
         assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
-    assert [(p.row, p.reason) for p in raised.value.problems] == [
-        (len(lines) + 1, "duplicate id: already used at organisations.csv row 3"),
-        (len(lines) + 1, "the same COVERS fact is already at organisations.csv row 3"),  # the row's territory, again
-    ]
-
-
-def test_a_fact_twice_in_one_file_is_still_a_duplicate(register_copy):
-    lines = (register_copy / "memberships.csv").read_text(encoding="utf-8").splitlines()
-    (register_copy / "memberships.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
-    with graph.open_store(register_copy.parent / "db") as store:
-        with pytest.raises(InvalidRecords) as raised:
-            ingest_paths(store, "register", [register_copy])
-    assert [(p.row, p.reason) for p in raised.value.problems] == [
-        (len(lines) + 1, "the same MEMBER_OF fact is already at memberships.csv row 2")]
+    assert [(p.row, p.reason) for p in raised.value.problems] == [(len(lines) + 1, reason) for reason in expected]
