@@ -8,7 +8,9 @@ lists ("Anstey Food Bank", "North Blaby Residents Association", "St Mary's Oadby
 School"). The incoming set holds ~30% the same bodies under another form of the name (case,
 '&', 'Ltd', 'The'), ~20% with a typo, and ~50% new ones; a fifth of the stored bodies have a
 charity number, which half of their incoming copies carry. Reports the median time of
-``Resolver.resolve`` and of the store-wide ``review`` scan, and pairs compared against n².
+``Resolver.resolve`` and of the store-wide ``review`` scan, pairs compared against n², and the
+answer's quality against the truth generated: merges and proposals that pair an incoming record
+with the stored body it restates (right) or with another (wrong), and the share of typos proposed.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ def generate(n: int, seed: int) -> tuple[list[dict], pd.DataFrame, dict[str, int
     stored = [{"id": f"s-{i}", "name": name, "sector": sector[name], "aliases": [],
                "identifiers": [charity[name]] if name in charity else []} for i, name in enumerate(stored_names)]
     rows, kinds_made = [], {"restated": 0, "typo": 0, "new": 0}
+    stored_id = {name: f"s-{i}" for i, name in enumerate(stored_names)}
+    truth: dict[str, tuple[str, str]] = {}  # incoming id -> (kind, the stored id it restates; "" for a new body)
     for i in range(n):
         draw = rng.random()
         if draw < 0.3:
@@ -101,9 +105,27 @@ def generate(n: int, seed: int) -> tuple[list[dict], pd.DataFrame, dict[str, int
             base = new_names[i % len(new_names)]
             name, kind, ids = base, "new", ""
         kinds_made[kind] += 1
+        truth[f"in-{i}"] = (kind, stored_id.get(base, ""))
         rows.append({"id": f"in-{i}", "name": name, "sector": sector[base], "aliases": "", "identifiers": ids,
                      "source": "bench", "source_row": f"row {i}", ROW: i})
-    return stored, pd.DataFrame(rows), kinds_made
+    return stored, pd.DataFrame(rows), kinds_made, truth
+
+
+def quality(matches: list, truth: dict[str, tuple[str, str]]) -> dict:
+    """How many merges and proposals pair an incoming record with the stored body it really restates."""
+    def right(match) -> bool:
+        for incoming, other in ((match.right_id, match.left_id), (match.left_id, match.right_id)):
+            if incoming in truth and truth[incoming][1] == other:
+                return True
+        return False
+
+    merged = [m for m in matches if m.certain]
+    proposed = [m for m in matches if not m.certain]
+    typos = sum(kind == "typo" for kind, _ in truth.values())
+    found_typos = {m.right_id if m.right_id in truth else m.left_id for m in proposed if right(m)}
+    return {"merged_right": sum(map(right, merged)), "merged_wrong": sum(not right(m) for m in merged),
+            "proposed_right": sum(map(right, proposed)), "proposed_wrong": sum(not right(m) for m in proposed),
+            "typos_proposed_share": round(len(found_typos) / typos, 3) if typos else None}
 
 
 def main() -> None:
@@ -113,7 +135,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench-resolve.json")
     args = parser.parse_args()
-    stored, incoming, made = generate(args.n, args.seed)
+    stored, incoming, made, truth = generate(args.n, args.seed)
     timings, review_timings = [], []
     for _ in range(args.runs):
         resolver = Resolver(stored)
@@ -128,6 +150,7 @@ def main() -> None:
         "n_stored": args.n, "n_incoming": args.n, "incoming": made,
         "resolve_median_s": round(statistics.median(timings), 2), "resolve_runs_s": [round(t, 2) for t in timings],
         "merged": sum(m.certain for m in matches), "proposed_for_review": sum(not m.certain for m in matches),
+        "quality": quality(matches, truth),
         "pairs_compared": resolver.compared, "naive_pairs": args.n * (2 * args.n),  # incoming × (stored + incoming)
         "review_scan_median_s": round(statistics.median(review_timings), 2), "review_scan_pairs": len(proposed),
         "review_scan_compared": review_compared, "review_scan_naive": args.n * (args.n - 1) // 2,

@@ -34,6 +34,11 @@ _ELIDED, _NON_WORD, _DIGITS = re.compile(r"['’.]"), re.compile(r"[^a-z0-9]+"),
 # A word in more than 0.1% of names (and more than 50) is common; names that are similar only
 # in their common words are not proposed: what is left must still score 75.
 _COMMON_MIN, _COMMON_SHARE, _DISTINCTIVE_SCORE = 50, 0.001, 75.0
+# A rare word this close to a common word of the other name is that word mistyped.
+_MISTYPED_SCORE = 80.0
+# Words that tell places (and so bodies) apart: 'North' and 'South Anstey Food Bank' are two.
+_QUALIFIERS = frozenset({"north", "south", "east", "west", "upper", "lower", "old", "new", "great", "greater",
+                         "little", "nether", "central", "mid"})
 _BLOCKS_PER_NAME = 2
 _SMALL_BLOCK = 500
 _MOST_PROPOSED = 3
@@ -121,6 +126,11 @@ class Pair:
     score: float
     reason: str
     certain: bool
+
+
+def _qualified(key: str) -> frozenset[str]:
+    """The place qualifiers in a normalised name ('north', 'upper', 'greater' …)."""
+    return frozenset(word for word in key.split() if word in _QUALIFIERS)
 
 
 def compatible(a: str | None, b: str | None) -> bool:
@@ -274,18 +284,37 @@ class Matcher:
                     left, right = self._ordered(i, j)
                     yield Pair(left, right, self.review_score, f"{self.records[i].name!r} are the initials of {self.records[j].name!r}", False)
 
-    def _distinctive(self) -> list[str]:
-        """Each name without the words many names share ('association', 'council' in a national store)."""
+    def _words(self) -> list[tuple[list[str], list[str]]]:
+        """Each name's (rare words, common words): common ones are in many names ('association', 'council')."""
         counts: dict[str, int] = defaultdict(int)
         for key in self.norm:
             for word in set(key.split()):
                 counts[word] += 1
         common = max(_COMMON_MIN, _COMMON_SHARE * len(self.norm))
-        out = []
-        for key in self.norm:
-            rare = " ".join(w for w in key.split() if counts[w] <= common)
-            out.append(rare or key)
-        return out
+        return [([w for w in key.split() if counts[w] <= common], [w for w in key.split() if counts[w] > common])
+                for key in self.norm]
+
+    @staticmethod
+    def _distinctive(words: tuple[list[str], list[str]], other: tuple[list[str], list[str]], key: str) -> str:
+        """A name without its common words, its place qualifiers, or rare words that are a common word of the other mistyped.
+
+        A typo makes a common word rare ('Residents Assciation'); kept, it would make the name
+        look unlike 'Residents Association' in what distinguishes it.
+        """
+        rare, _ = words
+        mistyped = [w for w in rare if any(fuzz.ratio(w, c) >= _MISTYPED_SCORE for c in other[1])]
+        # Place qualifiers are weighed on their own (two different ones: two bodies; one missing: ask).
+        return " ".join(w for w in rare if w not in mistyped and w not in _QUALIFIERS) or key
+
+    @staticmethod
+    def _other_kinds(a: tuple[list[str], list[str]], b: tuple[list[str], list[str]]) -> bool:
+        """Whether each name has a common word ('cricket', 'centre') the other has nothing like: two kinds of body."""
+        def unmatched(words: tuple[list[str], list[str]], other: tuple[list[str], list[str]]) -> bool:
+            return any(all(fuzz.ratio(w, x) < _MISTYPED_SCORE for x in (*other[0], *other[1])) for w in words[1])
+
+        if a[1] == b[1]:
+            return False  # the same common words: the same kind
+        return unmatched(a, b) and unmatched(b, a)
 
     def _by_fuzzy_name(self) -> Iterable[Pair]:
         # Choices: every record's name and its aliases of two words or more; queries: the active names.
@@ -338,17 +367,25 @@ class Matcher:
         fits = (a == b) | (a == 0) | (b == 0)
         best = np.argsort(-score[fits], kind="stable")
         found = zip(*(column[fits][best].tolist() for column in (low, high, score, choice)))
-        distinctive = self._distinctive()
+        words = self._words()
+        qualifiers = [_qualified(key) for key in self.norm]
         proposed: dict[int, int] = defaultdict(int)
         for i, j, score, choice_row in found:
+            if self.keys[i] & self.keys[j]:
+                continue  # the same name: _by_name's to decide, and no use of either's few proposals
             if proposed[i] >= _MOST_PROPOSED or proposed[j] >= _MOST_PROPOSED:
                 continue  # a person reads the best few candidates of a name, not forty
             via = strings[choice_row]
             na, nb = self.numbers[i], self.numbers[j]
             if (na and nb and na != nb) or self.conflict(i, j):
                 continue  # 'Ward 12 Residents' and 'Ward 13 Residents', or two charity numbers: two bodies
+            if qualifiers[i] and qualifiers[j] and qualifiers[i] != qualifiers[j]:
+                continue  # 'North Anstey Food Bank' and 'South Anstey Food Bank': two bodies
+            if self._other_kinds(words[i], words[j]):
+                continue  # 'Anstey Cricket Club' and 'Anstey Arts Centre': one place, two kinds of body
             by_name = via in (self.norm[i], self.norm[j])
-            if by_name and fuzz.ratio(distinctive[i], distinctive[j]) < _DISTINCTIVE_SCORE:
+            if by_name and fuzz.ratio(self._distinctive(words[i], words[j], self.norm[i]),
+                                      self._distinctive(words[j], words[i], self.norm[j])) < _DISTINCTIVE_SCORE:
                 continue  # 'Blaby Residents Association' and 'Braunstone Residents Association'
             proposed[i] += 1
             proposed[j] += 1

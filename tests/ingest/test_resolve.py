@@ -231,3 +231,35 @@ def test_a_bad_decision_is_reported_with_its_row(tmp_path):
         read_decisions(path)
     problem = caught.value.problems[0]
     assert (problem.file, problem.row, problem.column, problem.value) == ("matches.csv", 2, "decision", "maybe")
+
+
+def _national_like(*incoming: str) -> list[tuple[str, str, bool]]:
+    """Resolve ``incoming`` names against a store of 240 bodies, where kinds of body ('Medical Centre',
+    'Health Centre', 'Residents Association', 'Food Bank') are common words, as in a national store."""
+    places = [f"Place{chr(97 + i // 26)}{chr(97 + i % 26)}ton" for i in range(60)]
+    kinds = ("Medical Centre", "Health Centre", "Residents Association", "Food Bank")
+    index = [{"id": f"{place}-{kind}", "name": f"{place} {kind}", "sector": "vcse", "aliases": [], "identifiers": []}
+             for kind in kinds for place in places]
+    index += [{"id": "sandwell-ra", "name": "Sandwell Residents Association", "sector": "vcse", "aliases": [], "identifiers": []},
+              {"id": "ashby-mc", "name": "Ashby de la Zouch Medical Centre", "sector": "vcse", "aliases": [], "identifiers": []},
+              {"id": "north-anstey-fb", "name": "North Anstey Food Bank", "sector": "vcse", "aliases": [], "identifiers": []}]
+    nodes = NodeBatch("Organisation", pd.DataFrame({
+        "id": [f"in-{i}" for i in range(len(incoming))], "name": list(incoming), "sector": "vcse", ROW: range(2, len(incoming) + 2),
+    }), "in.csv")
+    _, matches = resolve([nodes], index)
+    return sorted((m.left_id, m.right_id, m.certain) for m in matches)
+
+
+def test_a_mistyped_common_word_is_still_proposed():
+    # 'assciation' is rare because it is mistyped: it must not count as what tells the names apart.
+    assert _national_like("Sandwell Residents Assciation") == [("sandwell-ra", "in-0", False)]
+
+
+def test_one_place_with_two_kinds_of_body_is_not_proposed():
+    # The names score 88.9; what differs is the kind of body, in words common to many names.
+    assert _national_like("Ashby de la Zouch Health Centre") == []
+
+
+def test_differing_place_qualifiers_are_two_bodies_but_a_missing_one_is_asked():
+    assert _national_like("South Anstey Food Bank") == []
+    assert _national_like("Anstey Food Bank") == [("north-anstey-fb", "in-0", False)]
