@@ -57,9 +57,11 @@ def load(
     # Sources read before: what they held and this ingest does not is about to be removed.
     sources = sorted({s for batch in nodes for s in batch.frame["source"].dropna().unique()}) if nodes else []
     replacing = sorted(store.existing_ids("Source", sources)) if sources else []
+    del items  # the read batches live on in nodes and edges only, until they are typed
     typed_nodes, edge_groups = validate(nodes, edges, store, problems, replacing)
     if problems:
         raise InvalidRecords(problems)
+    del nodes, edges  # typed copies hold what is written: a national register's read frames are ~0.3 GB
 
     by_label: dict[str, list[pd.DataFrame]] = {}
     for batch in typed_nodes:

@@ -54,7 +54,8 @@ def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decision
     reader = READERS[kind]
     if kind in NEEDS_NAMES:
         reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names")))
-    items = list(reader(list(paths))) if kind in TOGETHER else [item for path in paths for item in reader(path)]
+    # Handed over unread: load() keeps the read batches no longer than it needs them (memory).
+    items = reader(list(paths)) if kind in TOGETHER else (item for path in paths for item in reader(path))
     chosen = resolution.read_decisions(decisions) if decisions else None
     resolver = resolution.Resolver.from_store(store, chosen)
     counts = load(store, items, progress=progress, resolver=resolver)
