@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import ladybug
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq

@@ -26,7 +26,6 @@ from scipy import sparse
 from graph.queries import get_query
 from graph.store import Store
 
-
 # Projections read from each store, and what is derived from them, reused until its next write
 # (see Store.generation).
 _CACHE: weakref.WeakKeyDictionary[Store, dict[tuple, Any]] = weakref.WeakKeyDictionary()

@@ -16,7 +16,6 @@ from typing import Annotated, Optional
 import typer
 
 import graph
-import ingest
 from graph.locate import Locator
 from ingest import resolve as resolution
 from ingest.pipeline import ingest_paths

@@ -14,11 +14,11 @@ import graph
 import ingest
 from graph.dump import dump
 from graph.export import (
+    ARRAY_DELIMITER,
     GEXF_EDGE_RENAMES,
     GEXF_NODE_RENAMES,
-    to_networkx,
-    ARRAY_DELIMITER,
     copy_graph,
+    to_networkx,
     write_csv,
     write_gexf,
     write_graphml,
