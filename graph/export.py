@@ -262,6 +262,37 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
         yield from zip(*(part[c].tolist() for c in columns))
 
 
+def _node_rows(everything: Dump) -> Iterator[tuple[str, list[str], str, Any, tuple]]:
+    """Each node as (label, its frame's columns, its key "Label:id", the name shown for it, its values)."""
+    for label, frame in everything.nodes.items():
+        columns = list(frame.columns)
+        id_at, name_at = columns.index("id"), columns.index("name") if "name" in columns else None
+        for row in _rows(frame, columns):
+            shown = row[name_at] if name_at is not None and row[name_at] is not None else row[id_at]
+            yield label, columns, node_key(label, row[id_at]), shown, row
+
+
+def _edge_rows(everything: Dump) -> Iterator[tuple[str, list[str], str, str, str, tuple]]:
+    """Each relationship as (type, its property columns (its id among them), source key, target key, id, values)."""
+    for rel_type, frame in everything.relationships.items():
+        properties = [c for c in frame.columns if c not in EDGE_COLUMNS]
+        id_at = properties.index("id")
+        for from_label, from_id, to_label, to_id, *row in _rows(frame, [*EDGE_COLUMNS, *properties]):
+            yield rel_type, properties, node_key(from_label, from_id), node_key(to_label, to_id), row[id_at], row
+
+
+class _Keyed:
+    """The attribute keys of a frame's columns, worked out once per frame (its rows share one column list)."""
+
+    def __init__(self, key: Callable[[str], str]):
+        self.key, self.columns, self.keys = key, None, []
+
+    def __call__(self, columns: list[str]) -> list[str]:
+        if columns is not self.columns:
+            self.columns, self.keys = columns, [self.key(c) for c in columns]
+        return self.keys
+
+
 def _node_types(model: Model) -> Callable[[str], dict[str, str]]:
     return lambda label: {name: prop.type for name, prop in model.label(label).properties.items()}
 
@@ -295,27 +326,17 @@ def write_graphml(everything: Dump, path: Path, model: Model | None = None) -> W
                 out.write(f'  <key id="{ids[(scope, name)]}" for="{scope}" attr.name="{_xml_value(name)}" '
                           f'attr.type="{kind}" />\n')
         out.write('  <graph edgedefault="directed">\n')
-        for label, frame in everything.nodes.items():
-            columns = list(frame.columns)
-            kind_key, label_key = ids[("node", "kind")], ids[("node", "label")]
-            data_keys = [ids[("node", c)] for c in columns]
-            name_at = columns.index("name") if "name" in columns else None
-            id_at = columns.index("id")
-            for row in _rows(frame, columns):
-                shown = row[name_at] if name_at is not None and row[name_at] is not None else row[id_at]
-                values = [(kind_key, label), (label_key, shown), *zip(data_keys, row)]
-                out.write(_graphml_element("node", f'id="{_xml_value(node_key(label, row[id_at]))}"', values))
-                written.nodes += 1
-        for rel_type, frame in everything.relationships.items():
-            properties = [c for c in frame.columns if c not in EDGE_COLUMNS]  # the id too, as before
-            columns = ["from_label", "from_id", "to_label", "to_id", "id", *properties]
-            type_key = ids[("edge", "type")]
-            data_keys = [ids[("edge", c)] for c in properties]
-            for from_label, from_id, to_label, to_id, edge_id, *row in _rows(frame, columns):
-                head = (f'source="{_xml_value(node_key(from_label, from_id))}" '
-                        f'target="{_xml_value(node_key(to_label, to_id))}" id="{_xml_value(edge_id)}"')
-                out.write(_graphml_element("edge", head, [(type_key, rel_type), *zip(data_keys, row)]))
-                written.relationships += 1
+        kind_key, label_key, type_key = ids[("node", "kind")], ids[("node", "label")], ids[("edge", "type")]
+        node_data, edge_data = _Keyed(lambda c: ids[("node", c)]), _Keyed(lambda c: ids[("edge", c)])
+        for label, columns, key, shown, row in _node_rows(everything):
+            values = [(kind_key, label), (label_key, shown), *zip(node_data(columns), row)]
+            out.write(_graphml_element("node", f'id="{_xml_value(key)}"', values))
+            written.nodes += 1
+        for rel_type, properties, source, target, edge_id, row in _edge_rows(everything):
+            head = f'source="{_xml_value(source)}" target="{_xml_value(target)}" id="{_xml_value(edge_id)}"'
+            values = [(type_key, rel_type), *zip(edge_data(properties), row)]  # the id too, as before
+            out.write(_graphml_element("edge", head, values))
+            written.relationships += 1
         out.write("  </graph>\n</graphml>\n")
     return written
 
@@ -364,37 +385,27 @@ def write_gexf(everything: Dump, path: Path, model: Model | None = None) -> Writ
                 out.write(f'      <attribute id="{numbers[name]}" title="{_xml_value(name)}" type="{kind}" />\n')
             out.write("    </attributes>\n")
         out.write("    <nodes>\n")
-        for label, frame in everything.nodes.items():
-            columns = list(frame.columns)
-            numbers = [node_ids[GEXF_NODE_RENAMES.get(c, c)] for c in columns]
-            id_at = columns.index("id")
-            name_at = columns.index("name") if "name" in columns else None
-            for row in _rows(frame, columns):
-                shown = row[name_at] if name_at is not None and row[name_at] is not None else row[id_at]
-                values = [(node_ids["kind"], label), *((n, v) for n, v in zip(numbers, row) if v is not None)]
-                out.write(_gexf_element("node", f'id="{_xml_value(node_key(label, row[id_at]))}" '
-                                                f'label="{_xml_value(shown)}"', values))
-                written.nodes += 1
+        node_numbers = _Keyed(lambda c: node_ids[GEXF_NODE_RENAMES.get(c, c)])
+        edge_numbers = _Keyed(lambda c: edge_ids[GEXF_EDGE_RENAMES.get(c, c)])  # the id as rel_id
+        for label, columns, key, shown, row in _node_rows(everything):
+            values = [(node_ids["kind"], label), *zip(node_numbers(columns), row)]
+            out.write(_gexf_element("node", f'id="{_xml_value(key)}" label="{_xml_value(shown)}"', values))
+            written.nodes += 1
         out.write("    </nodes>\n    <edges>\n")
-        for rel_type, frame in everything.relationships.items():
-            properties = [c for c in frame.columns if c not in (*EDGE_COLUMNS, "id")]
-            columns = ["from_label", "from_id", "to_label", "to_id", "id", *properties]
-            numbers = [edge_ids[GEXF_EDGE_RENAMES.get(c, c)] for c in properties]
-            for from_label, from_id, to_label, to_id, edge_id, *row in _rows(frame, columns):
-                values = [(edge_ids["rel_type"], rel_type), (edge_ids["rel_id"], edge_id),
-                          *((n, v) for n, v in zip(numbers, row) if v is not None)]
-                head = (f'source="{_xml_value(node_key(from_label, from_id))}" '
-                        f'target="{_xml_value(node_key(to_label, to_id))}" '
-                        f'id="{_xml_value(f"{rel_type}:{edge_id}")}" label="{_xml_value(rel_type)}"')
-                out.write(_gexf_element("edge", head, values))
-                written.relationships += 1
+        for rel_type, properties, source, target, edge_id, row in _edge_rows(everything):
+            values = [(edge_ids["rel_type"], rel_type), *zip(edge_numbers(properties), row)]
+            head = (f'source="{_xml_value(source)}" target="{_xml_value(target)}" '
+                    f'id="{_xml_value(f"{rel_type}:{edge_id}")}" label="{_xml_value(rel_type)}"')
+            out.write(_gexf_element("edge", head, values))
+            written.relationships += 1
         out.write("    </edges>\n  </graph>\n</gexf>\n")
     return written
 
 
 def _gexf_element(tag: str, head: str, values: list[tuple[str, Any]]) -> str:
     parts = [f"      <{tag} {head}>\n        <attvalues>\n"]
-    parts += [f'          <attvalue for="{number}" value="{_xml_value(value)}" />\n' for number, value in values]
+    parts += [f'          <attvalue for="{number}" value="{_xml_value(value)}" />\n'
+              for number, value in values if value is not None]
     parts.append(f"        </attvalues>\n      </{tag}>\n")
     return "".join(parts)
 
