@@ -1,8 +1,11 @@
 """Write validated batches into a store: all of it in one transaction, or nothing.
 
 This is the one function every reader's output goes through. It validates
-everything first (collecting every problem), then upserts nodes and relationships
+everything (collecting every problem), then upserts nodes and relationships
 through the store's bulk path (MERGE on ids, so ingesting twice changes nothing).
+Into an empty embedded store it builds a new database file instead, and there the
+relationships are checked while the tables already checked are copied: any problem
+found discards the file, so nothing is written either way.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pandas as pd
 
 from graph import Store, quoted
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
-from ingest.validate import validate
+from ingest.validate import validate_edges, validate_nodes
 from partnermap.errors import InvalidRecords, Problem
 
 if TYPE_CHECKING:
@@ -58,23 +61,28 @@ def load(
     sources = sorted({s for batch in nodes for s in batch.frame["source"].dropna().unique()}) if nodes else []
     replacing = sorted(store.existing_ids("Source", sources)) if sources else []
     del items  # the read batches live on in nodes and edges only, until they are typed
-    typed_nodes, edge_groups = validate(nodes, edges, store, problems, replacing)
-    if problems:
-        raise InvalidRecords(problems)
-    del nodes, edges  # typed copies hold what is written: a national register's read frames are ~0.3 GB
+    typed_nodes, known = validate_nodes(nodes, store.model, problems)
+    del nodes  # typed copies hold what is written: a national register's read frames are ~0.3 GB
+    groups = validate_edges(edges, known, store, problems, replacing)  # takes edges over, batch by batch
+    del edges
 
     by_label: dict[str, list[pd.DataFrame]] = {}
     for batch in typed_nodes:
         by_label.setdefault(batch.label, []).append(batch.frame.drop(columns=[ROW]))
-    # Largest group of each type first: into an empty table it goes by the bulk path.
-    edge_groups = sorted(edge_groups, key=lambda group: (group[0], -len(group[3])))
     # Facts can only be stale if one of these sources was ingested before.
     seen_before = bool(replacing)
-    if not seen_before:
-        written = store.bulk_load(_node_frames(by_label), _edge_frames(edge_groups), progress)
+    if not seen_before and not problems:
+        # Into an empty store the relationships are checked while the nodes, then each checked
+        # type, are bulk-loaded: a problem found late discards the new file, and nothing is written.
+        written = store.bulk_load(_node_frames(by_label), _edge_frames(_unless_problems(groups, problems)), progress)
         if written is not None:
             written["removed"] = Counter()
             return written
+    edge_groups = list(groups)
+    if problems:
+        raise InvalidRecords(problems)
+    # Largest group of each type first: into an empty table it goes by the bulk path.
+    edge_groups.sort(key=lambda group: (group[0], -len(group[3])))
     written = {"nodes": Counter(), "relationships": Counter()}
     with store.transaction():
         for label, frame in _node_frames(by_label):
@@ -93,6 +101,14 @@ def load(
 def _node_frames(by_label: dict[str, list[pd.DataFrame]]) -> Iterator[tuple[str, pd.DataFrame]]:
     for label, frames in by_label.items():
         yield label, pd.concat(frames).drop_duplicates("id")
+
+
+def _unless_problems(groups: Iterator[tuple[str, str, str, pd.DataFrame]],
+                     problems: list[Problem]) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+    """The checked groups, then InvalidRecords (raised into the writer) if any problem was found."""
+    yield from groups
+    if problems:
+        raise InvalidRecords(problems)
 
 
 def _edge_frames(edge_groups: list) -> Iterator[tuple[str, str, str, pd.DataFrame]]:

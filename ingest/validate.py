@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -255,7 +255,14 @@ def validate(
     this ingest no longer holds is about to be removed, so a reference to it is dangling here,
     as it would be on a fresh store.
     """
-    model = store.model
+    typed_nodes, known = validate_nodes(nodes, store.model, problems)
+    return typed_nodes, list(validate_edges(list(edges), known, store, problems, replacing))
+
+
+def validate_nodes(
+    nodes: list[NodeBatch], model: Model, problems: list[Problem]
+) -> tuple[list[NodeBatch], dict[str, pd.Index]]:
+    """Type and check the node batches; returns them typed, and the ids they hold per label."""
     typed_nodes = []
     places = []  # (label, file, row, id) of every node row, to find duplicate ids in one pass
     for batch in nodes:
@@ -268,10 +275,28 @@ def validate(
     _duplicate_ids(every, problems)
     typed_nodes = _one_node_per_id(typed_nodes)
     known = {label: pd.Index(group["id"].unique()) for label, group in every.groupby("label", sort=False)}
+    return typed_nodes, known
 
+
+def validate_edges(
+    edges: list[EdgeBatch], known: dict[str, pd.Index], store: Store, problems: list[Problem],
+    replacing: Sequence[str] = (),
+) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+    """Type and check the relationship batches, yielding (type, from label, to label, typed rows).
+
+    A type's groups come out (largest first) as soon as the last batch of that type is checked,
+    so a writer can start on them while later types are still checked; the caller must still
+    look at ``problems`` once the generator is exhausted before anything it wrote counts.
+    ``edges`` is taken over: each batch leaves the list once typed (a national register's read
+    frames are ~0.3 GB). ``known``: the node ids of this ingest per label (:func:`validate_nodes`).
+    """
+    model = store.model
+    left = Counter(model.relationship(batch.type).name for batch in edges)
     grouped: dict[tuple[str, str, str], list[pd.DataFrame]] = defaultdict(list)
     facts: dict[str, list[pd.DataFrame]] = defaultdict(list)  # (id, file, row) of each fact, per type
-    for batch in edges:
+    edges.reverse()  # popped from the end, in the order given
+    while edges:
+        batch = edges.pop()
         rel = model.relationship(batch.type)
         frame = type_columns(batch.frame, rel.properties, model, batch.file, problems, batch.clean)
         from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, store, problems, replacing)
@@ -296,13 +321,17 @@ def validate(
         ok = frame["_from_label"].notna() & frame["_to_label"].notna()
         for (a, b), part in frame[ok].groupby(["_from_label", "_to_label"]):
             grouped[(rel.name, a, b)].append(part.drop(columns=["_from_label", "_to_label"]))
-    for rel_type, parts in facts.items():
-        _duplicate_facts(rel_type, pd.concat(parts, ignore_index=True), problems)
-    edge_groups = [
+        del batch, frame, candidates
+        left[rel.name] -= 1
+        if left[rel.name]:
+            continue
+        _duplicate_facts(rel.name, pd.concat(facts.pop(rel.name), ignore_index=True), problems)
         # A fact several files state: the last file's (a repeat within a file was reported above).
-        (rel_type, a, b, pd.concat(parts).drop_duplicates("id", keep="last")) for (rel_type, a, b), parts in grouped.items()
-    ]
-    return typed_nodes, edge_groups
+        done = [(key, pd.concat(grouped.pop(key)).drop_duplicates("id", keep="last"))
+                for key in [key for key in grouped if key[0] == rel.name]]
+        for (rel_type, a, b), frame in sorted(done, key=lambda group: -len(group[1])):
+            yield rel_type, a, b, frame
+        del done
 
 
 def _duplicate_facts(rel_type: str, facts: pd.DataFrame, problems: list[Problem]) -> None:

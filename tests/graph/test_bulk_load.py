@@ -4,15 +4,18 @@ It must leave exactly what the transactional upserts leave, take nothing from a 
 and never be taken when the store already holds something.
 """
 
+import shutil
+import threading
 from pathlib import Path
 
+import ladybug
 import pandas as pd
 import pytest
 
 import graph
 import ingest
 from graph.embedded import DATABASE_FILE, LOADING_FILE, EmbeddedStore
-from partnermap.errors import QueryError
+from partnermap.errors import InvalidRecords, QueryError
 from tests.trust.test_faults import fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,3 +115,77 @@ def test_a_read_only_or_transactional_store_declines(tmp_path):
         assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
     with graph.open_store(tmp_path / "db", read_only=True) as store:
         assert store.bulk_load(nodes, []) is None
+
+
+def _copies(monkeypatch) -> list[str]:
+    """Record each COPY statement the bulk load's engine connection runs, as it starts."""
+    started = []
+    real = ladybug.Connection.execute
+
+    def execute(self, query, *args, **kwargs):
+        if query.startswith("COPY"):
+            started.append(query.split()[1])
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(ladybug.Connection, "execute", execute)
+    return started
+
+
+def test_a_problem_found_after_copying_began_writes_nothing(tmp_path, monkeypatch):
+    """Relationships are checked while earlier tables are copied: a late problem discards the new file."""
+    register = tmp_path / "register"
+    shutil.copytree(SAMPLE, register, ignore=shutil.ignore_patterns("boundaries", "geography", "ons"))
+    services = pd.read_csv(register / "services.csv", dtype=str, keep_default_na=False)
+    services.loc[len(services) - 1, "provider"] = "no-such-provider"
+    services.to_csv(register / "services.csv", index=False)
+    started = _copies(monkeypatch)
+    db = tmp_path / "db"
+    with graph.open_store(db) as store:
+        with pytest.raises(InvalidRecords) as raised:
+            ingest.load(store, ingest.READERS["register"](register))
+        assert [(p.file, p.row, p.column, p.value) for p in raised.value.problems] == [
+            ("services.csv", len(services) + 1, "provider", "no-such-provider")]
+        assert "`Organisation`" in started and "`MEMBER_OF`" in started  # copying had begun
+        assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
+        assert _leftovers(db) == []
+    assert not [t for t in threading.enumerate() if t.name == "partnermap-bulk-copy"]
+
+
+def test_the_next_table_is_prepared_while_a_copy_runs(tmp_path, monkeypatch):
+    """The first COPY waits until the caller has handed over the second table: run in line, it would never end."""
+    handed_over = threading.Event()
+    real = ladybug.Connection.execute
+
+    def execute(self, query, *args, **kwargs):
+        if query.startswith("COPY `Territory`"):
+            assert handed_over.wait(timeout=30), "the second table was not prepared while the first was copied"
+        return real(self, query, *args, **kwargs)
+
+    def nodes():
+        yield "Territory", pd.DataFrame({"id": ["A", "B"], "name": ["A", "B"], "level": ["ward", "district"]})
+        yield "Theme", pd.DataFrame({"id": ["health"], "name": ["Health"]})
+        handed_over.set()
+
+    monkeypatch.setattr(ladybug.Connection, "execute", execute)
+    edges = [("PART_OF", "Territory", "Territory", pd.DataFrame({"from_id": ["A"], "to_id": ["B"], "id": ["A|B"]}))]
+    with graph.open_store(tmp_path / "db") as store:
+        messages = []
+        written = store.bulk_load(nodes(), edges, messages.append)
+        assert written["nodes"] == {"Territory": 2, "Theme": 1} and written["relationships"] == {"PART_OF": 1}
+        assert messages == ["wrote 2 Territory nodes", "wrote 1 Theme nodes", "wrote 1 PART_OF relationships (Territory → Territory)"]
+        assert store.run("MATCH (a)-[:PART_OF]->(b) RETURN a.id AS a, b.id AS b") == [{"a": "A", "b": "B"}]
+
+
+def test_an_error_while_preparing_a_table_stops_the_copies_and_writes_nothing(tmp_path):
+    def edges():
+        yield "PART_OF", "Territory", "Territory", pd.DataFrame({"from_id": ["A"], "to_id": ["A"], "id": ["A|A"]})
+        raise OSError("the disk went away")
+
+    nodes = [("Territory", pd.DataFrame({"id": ["A"], "name": ["A"], "level": ["ward"]}))]
+    db = tmp_path / "db"
+    with graph.open_store(db) as store:
+        with pytest.raises(OSError, match="the disk went away"):
+            store.bulk_load(nodes, edges())
+        assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
+        assert _leftovers(db) == []
+    assert not [t for t in threading.enumerate() if t.name == "partnermap-bulk-copy"]
