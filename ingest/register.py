@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
@@ -86,10 +87,14 @@ class _Sheet:
         frame = frame[(frame != "").any(axis=1)]  # wholly blank rows are spreadsheet noise
         frame[ROW] = frame.index + 2
         self.frame = frame
+        self._row_names: np.ndarray | None = None
 
     def provenance(self, frame: pd.DataFrame) -> pd.DataFrame:
-        prefix = f"{self.file} row "
-        rows = pd.Series([f"{prefix}{row}" for row in frame[ROW].tolist()], index=frame.index, dtype=object)
+        if self._row_names is None:  # once per sheet, shared by every batch it gives (one string per row)
+            prefix = f"{self.file} row "
+            last = int(self.frame[ROW].max()) if len(self.frame) else 0
+            self._row_names = np.array([f"{prefix}{row}" for row in range(last + 1)], dtype=object)
+        rows = pd.Series(self._row_names[frame[ROW].to_numpy(dtype=np.int64)], index=frame.index, dtype=object)
         return frame.assign(source=self.source_id, source_row=rows)
 
     def nodes(self, label: str, columns: dict[str, str], rows: pd.Series | None = None) -> NodeBatch:
@@ -126,11 +131,8 @@ class _Sheet:
         if many:
             frame = frame.drop_duplicates([ROW, to_column])  # "Health; health" in one cell is one fact
         out = pd.DataFrame({"from_id": frame[from_column].astype(object), "to_id": frame[to_column].astype(object)})
-        edge_id = rel_type + "|" + out["from_id"].astype(object) + "|" + out["to_id"].astype(object)
-        for column in key_columns:
-            if column in frame:
-                edge_id = edge_id + "|" + frame[column].astype(object)
-        out["id"] = edge_id.astype(object)
+        keys = [out["from_id"].tolist(), out["to_id"].tolist(), *(frame[c].tolist() for c in key_columns if c in frame)]
+        out["id"] = pd.Series(["|".join(parts) for parts in zip([rel_type] * len(out), *keys)], index=out.index, dtype=object)
         for prop, col in (properties or {}).items():
             if col in frame:
                 out[prop] = frame[col]
