@@ -10,6 +10,7 @@ found discards the file, so nothing is written either way.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -37,13 +38,63 @@ def load(
     "removed": Counter(facts=n)}``; ``removed`` counts facts an earlier ingest of the same
     sources wrote that these no longer hold (deleted in the same transaction).
     """
+    proposals = None
+    if resolver is not None:
+        items = resolver.merge_certain(items)
+        progress(f"resolved {len(resolver.matches)} organisations into known ones")
+        proposals = _Proposals(resolver)
+    try:
+        written = _load(store, items, progress, proposals)
+    except BaseException:
+        if proposals is not None:
+            proposals.abandon()
+        raise
+    if proposals is not None:
+        proposals.wait()
+        progress(f"{len(resolver.matches) - sum(m.certain for m in resolver.matches)} uncertain matches to review")
+    return written
+
+
+class _Proposals:
+    """The resolver's uncertain pairs, found on a thread of their own while the ingest writes.
+
+    They change nothing written (a person decides them later), so the Python work of finding
+    them fills time the ingest spends waiting for the engine.
+    """
+
+    def __init__(self, resolver: Resolver):
+        self._resolver = resolver
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._find, name="partnermap-proposals", daemon=True)
+
+    def _find(self) -> None:
+        try:
+            self._resolver.propose()
+        except BaseException as exc:  # noqa: BLE001 -- raised in the ingest's own thread by wait()
+            self._error = exc
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until they are found (found here if the thread never started); raises what failed."""
+        if self._thread.ident is None:
+            self._find()
+        else:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        """The ingest failed: nothing to propose, but the thread, if started, ends before the ingest does."""
+        if self._thread.ident is not None:
+            self._thread.join()
+
+
+def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], proposals: _Proposals | None) -> dict[str, Counter]:
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
     problems: list[Problem] = []
-    if resolver is not None:
-        items, matches = resolver.resolve(items)
-        merged = sum(m.certain for m in matches)
-        progress(f"resolved {merged} organisations into known ones; {len(matches) - merged} uncertain matches to review")
     for item in items:
         if isinstance(item, NodeBatch):
             nodes.append(item)
@@ -65,6 +116,8 @@ def load(
     del nodes  # typed copies hold what is written: a national register's read frames are ~0.3 GB
     groups = validate_edges(edges, known, store, problems, replacing)  # takes edges over, batch by batch
     del edges
+    if proposals is not None:
+        proposals.start()  # only now: until the first COPY, the ingest itself has both cores' worth of work
 
     by_label: dict[str, list[pd.DataFrame]] = {}
     for batch in typed_nodes:

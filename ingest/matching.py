@@ -151,6 +151,7 @@ class Matcher:
         self.is_active[self.active] = True
         self.review_score = review_score
         self.compared = 0
+        self._exact: list[Pair] | None = None  # the identifier, name and initials pairs
         self.norm = [normalise(r.name) for r in records]
         self.keys = [name_keys(r.name, key) for r, key in zip(records, self.norm)]
         self.numbers = [frozenset(_DIGITS.findall(key)) for key in self.norm]
@@ -165,10 +166,16 @@ class Matcher:
                 return scheme
         return ""
 
-    def pairs(self) -> list[Pair]:
-        """Every certain and candidate pair, best reason per pair, in a stable order."""
+    def pairs(self, fuzzy: bool = True) -> list[Pair]:
+        """Every certain and candidate pair, best reason per pair, in a stable order.
+
+        ``fuzzy=False`` leaves out the similar names, which are never certain: the certain pairs
+        are the same either way. The exact ones are found once, whichever is asked first.
+        """
+        if self._exact is None:
+            self._exact = [*self._by_identifier(), *self._by_name(), *self._by_initials()]
         best: dict[tuple[int, int], Pair] = {}
-        for pair in [*self._by_identifier(), *self._by_name(), *self._by_initials(), *self._by_fuzzy_name()]:
+        for pair in [*self._exact, *(self._by_fuzzy_name() if fuzzy else ())]:
             key = (min(pair.left, pair.right), max(pair.left, pair.right))
             held = best.get(key)
             if held is None or (pair.certain, pair.score) > (held.certain, held.score):

@@ -153,6 +153,7 @@ class Resolver:
         self.review_score = review_score
         self.matches: list[Match] = []
         self.compared = 0
+        self._pending: tuple | None = None  # what propose() needs, after merge_certain()
 
     @classmethod
     def from_store(cls, store: graph.Store, decisions: Decisions | None = None) -> "Resolver":
@@ -161,6 +162,15 @@ class Resolver:
 
     def resolve(self, items: Iterable[Item]) -> tuple[list[Item], list[Match]]:
         """Items with certain duplicates dropped and their edges re-pointed; plus every match found."""
+        items = self.merge_certain(items)
+        return items, self.propose()
+
+    def merge_certain(self, items: Iterable[Item]) -> list[Item]:
+        """Items with certain duplicates dropped and their edges re-pointed.
+
+        ``matches`` then holds the merges applied; :meth:`propose` adds the uncertain pairs for
+        review. They change nothing written, so an ingest finds them while it writes.
+        """
         items = list(items)
         records = list(self.stored)
         position = {r.id: i for i, r in enumerate(records)}
@@ -168,8 +178,12 @@ class Resolver:
         for batch in items:
             if not (isinstance(batch, NodeBatch) and batch.label == ORGANISATION) or "id" not in batch.frame:
                 continue
-            for row in batch.frame.to_dict("records"):
-                if _blank(row.get("id")):
+            frame = batch.frame
+            column = {name: frame[name].tolist() if name in frame else [None] * len(frame)
+                      for name in ("id", "name", "sector", "aliases", "identifiers")}
+            for values in zip(*column.values()):  # not to_dict("records"): a national register has 50,000
+                row = dict(zip(column, values))
+                if _blank(row["id"]):
                     continue  # validation reports it
                 record = _record(row)
                 if record.id in position:
@@ -179,20 +193,32 @@ class Resolver:
                 position[record.id] = len(records)
                 active.append(len(records))
                 records.append(record)
+        self._pending = None
         if not active:
             self.matches = []
-            return items, []
+            return items
         matcher = Matcher(records, active, self.review_score)
-        found = matcher.pairs()
-        self.compared = matcher.compared
+        certain = matcher.pairs(fuzzy=False)
         accepted = [
             Pair(position[a], position[b], 100.0, "accepted in the decisions file", True)
             for a, b in self.decisions.accepted if a in position and b in position
         ]
-        keeper, applied, blocked = _clusters(records, len(self.stored), [*accepted, *found], self.decisions)
+        keeper, applied, blocked = _clusters(records, len(self.stored), [*accepted, *certain], self.decisions)
         mapping = {records[i].id: records[keeper[i]].id for i in active if keeper[i] != i}
-        self.matches = applied + _candidates(records, keeper, [*blocked, *(p for p in found if not p.certain)], self.decisions)
-        return (_rewritten(items, mapping) if mapping else items), self.matches
+        self.matches = applied
+        self._pending = (matcher, records, keeper, blocked)
+        return _rewritten(items, mapping) if mapping else items
+
+    def propose(self) -> list[Match]:
+        """After :meth:`merge_certain`: every match, the merges applied then the pairs for review."""
+        if self._pending is not None:
+            matcher, records, keeper, blocked = self._pending
+            self._pending = None
+            found = matcher.pairs()
+            self.compared = matcher.compared
+            self.matches = self.matches + _candidates(records, keeper, [*blocked, *(p for p in found if not p.certain)],
+                                                      self.decisions)
+        return self.matches
 
 
 def resolve(items: Iterable[Item], index: Iterable[dict[str, Any]], decisions: Decisions | None = None) -> tuple[list[Item], list[Match]]:

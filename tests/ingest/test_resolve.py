@@ -19,6 +19,8 @@ Expected answers worked out by hand from ``tests/fixtures/resolve`` (city, then 
 from __future__ import annotations
 
 import csv
+import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -263,3 +265,30 @@ def test_one_place_with_two_kinds_of_body_is_not_proposed():
 def test_differing_place_qualifiers_are_two_bodies_but_a_missing_one_is_asked():
     assert _national_like("South Anstey Food Bank") == []
     assert _national_like("Anstey Food Bank") == [("north-anstey-fb", "in-0", False)]
+
+
+def test_pairs_found_while_a_first_load_writes_are_those_found_before(tmp_path):
+    """Into an empty store the uncertain pairs are found on a thread while the bulk load copies."""
+    def both():
+        return [*ingest.READERS["register"](CITY), *ingest.READERS["register"](COUNTY)]
+
+    _, before = resolve(both(), [])
+    with graph.open_store(tmp_path / "db") as store:
+        resolver = Resolver.from_store(store)
+        messages = []
+        ingest.load(store, both(), progress=messages.append, resolver=resolver)
+        assert resolver.matches == before
+        assert {("leicester-city-council", "leicestershire-county-council"), ("voluntary-action-leicester", "val-leicester")} \
+            <= set(_pairs([m for m in resolver.matches if not m.certain]))
+        assert "2 uncertain matches to review" in messages
+        assert len(_organisations(store)) == 8
+
+
+def test_a_failed_ingest_leaves_no_proposals_thread_behind(tmp_path):
+    broken = tmp_path / "county"
+    shutil.copytree(COUNTY, broken)
+    (broken / "memberships.csv").write_text((COUNTY / "memberships.csv").read_text().replace("uhl", "nobody-at-all", 1))
+    with graph.open_store(tmp_path / "db") as store:
+        with pytest.raises(InvalidRecords, match="nobody-at-all"):
+            ingest.load(store, ingest.READERS["register"](broken), resolver=Resolver.from_store(store))
+    assert not [t for t in threading.enumerate() if t.name == "partnermap-proposals"]
