@@ -1,10 +1,10 @@
 """Queries that run in Python on projections read from the store: pair comparisons
 (:mod:`graph.pairs`) and network measures Cypher does poorly (networkx).
 
-Each analysis reads named queries (``memberships``, ``organisation-themes``), builds a
-networkx graph and returns rows like any query, with the evidence a manager needs to
-defend the finding. ``ANALYSES`` is the one table of them; the runner treats them as
-named queries with declared parameters.
+Each analysis reads named queries (``membership-pairs``, ``partnership-facts``,
+``service-themes`` …), builds a networkx graph and returns rows like any query, with the
+evidence a manager needs to defend the finding. ``ANALYSES`` is the one table of them; the
+runner treats them as named queries with declared parameters.
 
 * ``brokers``: organisations that bridge otherwise separate groups (betweenness on the
   organisation–partnership graph; sampled above ``EXACT_LIMIT`` nodes).
@@ -34,8 +34,6 @@ from graph.store import Store
 
 EXACT_LIMIT = 5_000  # nodes; above this, betweenness is estimated from a fixed-seed sample
 SAMPLE = 50
-PAIRS_PER_READ = 500  # suggested-links: candidate pairs whose organisations' themes are read at once
-_NO_THEMES = pd.DataFrame(columns=["organisation", "theme", "theme_name", "through", "how"])
 SEED = 42
 
 AS_OF = Param("as_of", "date", "today", False, "only memberships in force on this day (YYYY-MM-DD)")
@@ -114,6 +112,12 @@ def _names(store: Store, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], 
     return found
 
 
+def _columns(store: Store, name: str, *columns: str) -> pd.DataFrame:
+    """A projection's columns, there even when it is empty (Neo4j's empty answer has none)."""
+    frame = projection(store, name)
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns}) if frame.columns.empty else frame[list(columns)]
+
+
 def betweenness(network: MembershipNetwork) -> np.ndarray:
     """Normalised betweenness of every node: exact up to ``EXACT_LIMIT`` nodes, else from ``SAMPLE`` sources.
 
@@ -178,16 +182,19 @@ def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     communities = [{network.nodes[i] for i in members} for members in partition]
     modularity = partition.modularity
     ordered = sorted(communities, key=lambda c: (-len(c), min(c)))[: params["limit"]]
-    shown = [n for c in ordered for n in c]
-    names = _names(store, shown)
+    # Every node shown is named (tens of thousands at national size): from two whole projections
+    # the other diagnostics share, not by looking up each id (a fifth of a second cold).
     themes = projection(store, "partnership-facts", {})
+    organisations = _columns(store, "organisation-numbers", "organisation", "organisation_name")
+    names = {"o": dict(zip(organisations["organisation"], organisations["organisation_name"])),
+             "p": dict(zip(themes["partnership"], themes["partnership_name"]))}
     themes_of: dict[str, set[str]] = {}
     for partnership, theme in zip(themes["partnership"], themes["theme_name"]):
         if isinstance(theme, str):
             themes_of.setdefault(partnership, set()).add(theme)
     rows = []
     for number, community in enumerate(ordered, start=1):
-        orgs = sorted(names.get(n, {}).get("name") or n[1] for n in community if n[0] == "o")
+        orgs = sorted(names["o"].get(n[1]) or n[1] for n in community if n[0] == "o")
         partnerships = sorted(n for n in community if n[0] == "p")
         counted = Counter(t for p in partnerships for t in themes_of.get(p[1], ()))
         rows.append({
@@ -195,11 +202,59 @@ def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
             "organisations": len(orgs),
             "partnerships": len(partnerships),
             "themes": [t for t, _ in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))[:5]],
-            "partnership_names": [names.get(p, {}).get("name") or p[1] for p in partnerships],
+            "partnership_names": [names["p"].get(p[1]) or p[1] for p in partnerships],
             "organisation_names": orgs,
             "modularity": round(modularity, 3),
         })
     return rows
+
+
+@dataclass(frozen=True)
+class ServiceThemes:
+    """The themes each organisation works on through the services it delivers or commissions.
+
+    Joined here from small projections rather than read as one Cypher pattern (a second per
+    read at national size). Built once per store generation; arrays are shared, read-only.
+    """
+
+    organisations: np.ndarray  # ids, one per row of organisation-numbers
+    start: np.ndarray  # row r works on themes[start[r]:start[r + 1]]
+    themes: np.ndarray  # theme ids
+
+    def rows(self, organisations: pd.Index) -> np.ndarray:
+        """The row of each of ``organisations`` (-1 for one that is not there)."""
+        return pd.Index(self.organisations).get_indexer(organisations)
+
+    def of(self, row: int) -> frozenset[str]:
+        """The theme ids of the organisation in ``row`` (none for -1)."""
+        return frozenset(self.themes[self.start[row]:self.start[row + 1]]) if row >= 0 else frozenset()
+
+
+def service_themes(store: Store) -> ServiceThemes:
+    """Which themes each organisation works on through its services, kept until the store's next write."""
+    return remember(store, ("service-themes-by-organisation",), lambda: _service_themes(store))
+
+
+def _service_themes(store: Store) -> ServiceThemes:
+    organisations = _columns(store, "organisation-numbers", "number", "organisation")
+    themes = _columns(store, "theme-numbers", "number", "theme")
+    # Services are joined on their numbers as they come: offsets on the embedded engine, ids elsewhere.
+    services = pd.concat([
+        _columns(store, "service-providers", "service", "provider").set_axis(["service", "organisation"], axis=1),
+        _columns(store, "service-commissioners", "service", "commissioner").set_axis(["service", "organisation"], axis=1),
+    ], ignore_index=True)
+    themed = services.merge(_columns(store, "service-themes", "service", "theme"), on="service")
+    organisation = pairs.positions(themed["organisation"], organisations["number"])
+    theme = pairs.positions(themed["theme"], themes["number"])
+    known = (organisation >= 0) & (theme >= 0)
+    found = pd.DataFrame({"organisation": organisation[known], "theme": theme[known]}).drop_duplicates()
+    found = found.sort_values("organisation", kind="stable")
+    start = np.concatenate([[0], np.cumsum(np.bincount(found["organisation"], minlength=len(organisations)))])
+    kept = ServiceThemes(organisations["organisation"].to_numpy(dtype=object), start,
+                         themes["theme"].to_numpy(dtype=object)[found["theme"].to_numpy()])
+    for array in vars(kept).values():
+        array.flags.writeable = False
+    return kept
 
 
 def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -219,38 +274,44 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
     jaccard = counts / (degree[a_idx] + degree[b_idx] - counts)
     order = np.lexsort((b_idx, a_idx, -counts, -jaccard))
 
-    member_of: dict[str, set[str]] = {}
-    for org, partnership in zip(edges["organisation"], edges["partnership"]):
-        member_of.setdefault(org, set()).add(partnership)
+    partnership_ids = np.asarray(parts, dtype=object)
+    member_of: dict[int, set[str]] = {}
 
-    # Themes are read only for the organisations of the best pairs, a page at a time: reading
-    # every organisation's themes costs seconds at national size, and the page fills early.
-    themes_of: dict[str, set[str]] = {}
-    theme_names: dict[str, str] = {}
+    def partnerships(i: int) -> set[str]:
+        """The partnerships ``orgs[i]`` sits on (a row of the incidence), for the pairs looked at only."""
+        if i not in member_of:
+            member_of[i] = set(partnership_ids[incidence.indices[incidence.indptr[i]:incidence.indptr[i + 1]]])
+        return member_of[i]
+
+    # An organisation works on the themes of the partnerships it sits on (in force on the day,
+    # as membership-pairs reads them) and of the services it delivers or commissions.
+    facts = projection(store, "partnership-facts")  # shared with clusters and duplicate-partnerships
     partnership_themes: dict[str, set[str]] = {}
+    for partnership, theme in zip(facts["partnership"], facts["theme"]):
+        if isinstance(theme, str):
+            partnership_themes.setdefault(partnership, set()).add(theme)
+    through_services = service_themes(store)
+    service_rows = through_services.rows(orgs)
+    themes_of: dict[int, set[str]] = {}
+
+    def themes(i: int) -> set[str]:
+        """The themes of ``orgs[i]``, worked out for the organisations of the pairs looked at only."""
+        if i not in themes_of:
+            themes_of[i] = set(through_services.of(service_rows[i])).union(*(partnership_themes.get(p, ()) for p in partnerships(i)))
+        return themes_of[i]
+
     found = []
-    for start in range(0, len(order), PAIRS_PER_READ):
-        chunk = order[start:start + PAIRS_PER_READ]
-        wanted = sorted(({orgs[i] for i in a_idx[chunk]} | {orgs[i] for i in b_idx[chunk]}) - themes_of.keys())
-        themes = projection(store, "organisation-themes", {"ids": wanted, "as_of": params["as_of"]}) if wanted else _NO_THEMES
-        for org in wanted:
-            themes_of[org] = set()
-        for org, theme, name, through, how in zip(themes["organisation"], themes["theme"], themes["theme_name"], themes["through"], themes["how"]):
-            themes_of[org].add(theme)
-            theme_names[theme] = name
-            if how == "member":
-                partnership_themes.setdefault(through, set()).add(theme)
-        for k in chunk:  # best-scoring pairs first; stop once the page is full
-            a, b = orgs[a_idx[k]], orgs[b_idx[k]]
-            common = member_of[a] & member_of[b]
-            together_on = {t for p in common for t in partnership_themes.get(p, ())}
-            for theme in sorted(themes_of[a] & themes_of[b] - together_on):
-                found.append((a, b, theme, round(float(jaccard[k]), 3), common))
-            if len(found) >= params["limit"]:
-                break
+    for k in order:  # best-scoring pairs first; stop once the page is full
+        a, b = orgs[a_idx[k]], orgs[b_idx[k]]
+        common = partnerships(a_idx[k]) & partnerships(b_idx[k])
+        together_on = {t for p in common for t in partnership_themes.get(p, ())}
+        for theme in sorted(themes(a_idx[k]) & themes(b_idx[k]) - together_on):
+            found.append((a, b, theme, round(float(jaccard[k]), 3), common))
         if len(found) >= params["limit"]:
             break
     found = found[: params["limit"]]
+    theme_list = projection(store, "theme-numbers")
+    theme_names = dict(zip(theme_list["theme"], theme_list["theme_name"]))
     names = _names(store, [("o", a) for a, *_ in found] + [("o", b) for _, b, *_ in found] + [("p", p) for *_, c in found for p in c])
     return [
         {

@@ -1,7 +1,4 @@
-// Each service's type and the territories it covers: the block duplicate-services compares within.
-// Ordered by service id, so numbering services in order of appearance keeps their order.
-// @param type str = '': limit to one service type (empty: all)
+// The territories each service covers, as numbers (see service-numbers and territory-numbers):
+// the blocks duplicate-services compares within.
 MATCH (s:Service)-[:COVERS]->(t:Territory)
-WHERE $type = '' OR s.type = $type
-RETURN s.id AS service, s.type AS type, t.id AS territory
-ORDER BY service
+RETURN s.id AS service, t.id AS territory

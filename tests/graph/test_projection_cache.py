@@ -111,3 +111,33 @@ def test_the_membership_network_does_not_depend_on_the_order_rows_come_in(monkey
     first, second = analyses.MembershipNetwork(edges), analyses.MembershipNetwork(shuffled)
     assert first.nodes == second.nodes
     assert np.array_equal(analyses.betweenness(first), analyses.betweenness(second))
+
+
+def test_duplicate_services_and_suggested_links_do_not_depend_on_the_engines_row_order(tmp_path):
+    """The engine gives projection rows in no promised order (and in another order on Neo4j)."""
+    import numpy as np
+    import pandas as pd
+
+    from graph.pairs import forget_projections
+
+    with _recorded(tmp_path, DIAGNOSTICS) as (store, _, _):
+        # Two services covering two places each: their territories tie on the service.
+        store.upsert_relationships("COVERS", "Service", "Territory", pd.DataFrame(
+            {"from_id": ["fs-abbey", "fs-brook"], "to_id": ["E05000912", "E05000911"],
+             "id": ["COVERS|fs-abbey|E05000912", "COVERS|fs-brook|E05000911"]}))
+        asked = [("duplicate-services", {"limit": 0}), ("suggested-links", {"limit": 1000, "min_shared": 1})]
+        forget_projections()
+        expected = [graph.run_query(store, name, params) for name, params in asked]
+        shared = [row["territory"] for row in expected[0] if {row["a"], row["b"]} == {"fs-abbey", "fs-brook"}]
+        assert shared == ["E05000911"]  # of the two wards both cover, the first by id
+        real_frame = store.frame
+        for seed in range(3):
+            rng = np.random.default_rng(seed)
+
+            def shuffled(query, params=None, rng=rng):
+                frame = real_frame(query, params)
+                return frame.iloc[rng.permutation(len(frame))].reset_index(drop=True)
+
+            store.frame = shuffled
+            forget_projections()
+            assert [graph.run_query(store, name, params) for name, params in asked] == expected

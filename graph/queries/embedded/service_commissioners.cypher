@@ -1,0 +1,3 @@
+// Embedded: node offsets instead of ids (see the Neo4j text one folder up).
+MATCH (o:Organisation)-[:COMMISSIONS]->(s:Service)
+RETURN offset(id(s)) AS service, offset(id(o)) AS commissioner
