@@ -510,13 +510,16 @@ class _Copier:
 
     The engine's COPY runs on one core (measured: CPU time equals wall time at 1, 2 or 4 engine
     threads) and, from a Parquet file, releases the GIL. So while it copies one table, the
-    caller checks and converts the next on the other core. At most one table waits, so memory
-    holds no more than before. An engine error stops the rest and is raised to the caller.
+    caller checks and converts the next ones on the other core. A table waiting its turn is a
+    file on disk, not memory, so the caller never waits for the engine (a national register's
+    parts come to about 300 MB); a table that must go as an Arrow parameter waits in memory, one
+    at a time. An engine error stops the rest and is raised to the caller.
     """
 
     def __init__(self, connection: ladybug.Connection, parts: Path):
         self._connection, self._parts = connection, parts
-        self._jobs: queue.Queue = queue.Queue(maxsize=1)
+        self._jobs: queue.Queue = queue.Queue()
+        self._in_memory = threading.Semaphore(1)  # Arrow tables waiting or being copied
         self._done: list[str] = []  # progress messages of the tables copied so far
         self._told = 0  # how many of them the caller has had
         self._submitted = 0
@@ -538,6 +541,7 @@ class _Copier:
             pq.write_table(rows, file, compression="none")
             job = (f"COPY {table_name} FROM '{file}' {options}", None, file, message)
         else:
+            self._in_memory.acquire()
             job = (f"COPY {table_name} FROM $rows {options}", {"rows": rows}, None, message)
         del rows
         self._jobs.put(job)
@@ -553,6 +557,8 @@ class _Copier:
                     self._error = exc
             if file is not None:
                 file.unlink(missing_ok=True)
+            else:
+                self._in_memory.release()
             del job, params
 
     def news(self) -> list[str]:
