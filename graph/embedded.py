@@ -512,7 +512,7 @@ class _Copier:
     threads) and, from a Parquet file, releases the GIL. So while it copies one table, the
     caller checks and converts the next ones on the other core. A table waiting its turn is a
     file on disk, not memory, so the caller never waits for the engine (a national register's
-    parts come to about 300 MB); a table that must go as an Arrow parameter waits in memory, one
+    parts come to 142 MB, at most 101 MB at once); a table that must go as an Arrow parameter waits in memory, one
     at a time. An engine error stops the rest and is raised to the caller.
     """
 
