@@ -131,20 +131,24 @@ def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], 
         if written is not None:
             written["removed"] = Counter()
             return written
-    edge_groups = list(groups)
-    if problems:
+    if problems:  # in the nodes: every problem is still reported, nothing is written
+        for _ in groups:
+            pass
         raise InvalidRecords(problems)
-    # Largest group of each type first: into an empty table it goes by the bulk path.
-    edge_groups.sort(key=lambda group: (group[0], -len(group[3])))
+    # Each type is written as soon as it is checked, and let go: a problem found later raises
+    # inside the transaction, which then writes nothing.
     written = {"nodes": Counter(), "relationships": Counter()}
+    kept_edges: dict[str, set] = {}  # the facts of each type this ingest holds, for the stale ones
     with store.transaction():
         for label, frame in _node_frames(by_label):
             written["nodes"][label] += store.upsert_nodes(label, frame)
             progress(f"wrote {len(frame)} {label} nodes")
-        for rel_type, from_label, to_label, frame in _edge_frames(edge_groups):
+        for rel_type, from_label, to_label, frame in _edge_frames(_unless_problems(groups, problems)):
+            if seen_before:
+                kept_edges.setdefault(rel_type, set()).update(frame["id"])
             written["relationships"][rel_type] += store.upsert_relationships(rel_type, from_label, to_label, frame)
             progress(f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})")
-        removed = _remove_stale(store, typed_nodes, edge_groups) if seen_before else 0
+        removed = _remove_stale(store, typed_nodes, kept_edges) if seen_before else 0
         if removed:
             progress(f"removed {removed} facts no longer in the re-ingested sources")
     written["removed"] = Counter({"facts": removed})
@@ -169,12 +173,13 @@ def _edge_frames(edge_groups: list) -> Iterator[tuple[str, str, str, pd.DataFram
         yield rel_type, from_label, to_label, frame.drop(columns=[ROW])
 
 
-def _remove_stale(store: Store, nodes: list[NodeBatch], edge_groups: list) -> int:
+def _remove_stale(store: Store, nodes: list[NodeBatch], kept_edges: dict[str, set]) -> int:
     """Delete what an earlier ingest of the same sources wrote but this one no longer holds.
 
     Re-ingesting a register after deleting a row must delete its fact, not leave it behind.
     Only facts whose ``source`` is one of this ingest's sources are candidates, and a node
-    still used by a relationship from another source is kept.
+    still used by a relationship from another source is kept. ``kept_edges``: the ids of the
+    facts of each type this ingest holds.
     """
     sources = sorted({s for batch in nodes for s in batch.frame["source"].dropna().unique()})
     if not sources:
@@ -182,9 +187,6 @@ def _remove_stale(store: Store, nodes: list[NodeBatch], edge_groups: list) -> in
     kept_nodes: dict[str, set] = {}
     for batch in nodes:
         kept_nodes.setdefault(batch.label, set()).update(batch.frame["id"])
-    kept_edges: dict[str, set] = {}
-    for rel_type, _, _, frame in edge_groups:
-        kept_edges.setdefault(rel_type, set()).update(frame["id"])
     removed = 0
     for rel_type in store.model.relationships:
         rel = quoted(rel_type)

@@ -17,6 +17,7 @@ import graph
 import ingest
 from graph import embedded
 from graph.embedded import EmbeddedStore
+from partnermap.errors import InvalidRecords
 from tests.trust.test_faults import fingerprint
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +107,25 @@ def test_the_skip_and_the_plain_merge_agree(tmp_path, monkeypatch):
             ingest.load(store, ingest.READERS["register"](register))
             prints.append(fingerprint(store))
     assert prints[0] == prints[1]
+
+
+def test_a_problem_found_after_writing_began_leaves_the_store_as_it_was(tmp_path, diff_always, monkeypatch):
+    """A re-ingest writes each relationship type as soon as it is checked: a later problem undoes it all."""
+    register = tmp_path / "register"
+    shutil.copytree(SAMPLE, register)
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](register))
+        before = fingerprint(store)
+        with (register / "memberships.csv").open(encoding="utf-8") as handle:
+            membership = next(csv.DictReader(handle))
+        with (register / "services.csv").open(encoding="utf-8") as handle:
+            service = next(csv.DictReader(handle))
+        _edit(register / "memberships.csv", {"partnership": membership["partnership"],
+                                             "organisation": membership["organisation"], "role": membership["role"]},
+              {"attendance": "0.11"})
+        _edit(register / "services.csv", {"id": service["id"]}, {"provider": "no-such-provider"})
+        merges = _merges(monkeypatch)
+        with pytest.raises(InvalidRecords, match="no-such-provider"):
+            ingest.load(store, ingest.READERS["register"](register))
+        assert any("MEMBER_OF" in query for query in merges)  # the edited membership was written, then undone
+        assert fingerprint(store) == before
