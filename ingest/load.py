@@ -91,7 +91,9 @@ class _Proposals:
             self._thread.join()
 
 
-def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], proposals: _Proposals | None) -> dict[str, Counter]:
+def _load(
+    store: Store, items: Iterable[Item], progress: Callable[[str], None], proposals: _Proposals | None
+) -> dict[str, Counter]:
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
     problems: list[Problem] = []
@@ -117,7 +119,7 @@ def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], 
     groups = validate_edges(edges, known, store, problems, replacing)  # takes edges over, batch by batch
     del edges
     if proposals is not None:
-        proposals.start()  # only now: until the first COPY, the ingest itself has both cores' worth of work
+        proposals.start()  # only now: earlier, it would slow the work the first COPY waits for
 
     by_label: dict[str, list[pd.DataFrame]] = {}
     for batch in typed_nodes:
