@@ -13,13 +13,14 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from graph import Store, quoted
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
-from ingest.validate import validate_edges, validate_nodes
+from ingest.resolve import ORGANISATION
+from ingest.validate import CheckedNodes, one_node_per_id, validate_edges
 from partnermap.errors import InvalidRecords, Problem
 
 if TYPE_CHECKING:
@@ -38,11 +39,7 @@ def load(
     "removed": Counter(facts=n)}``; ``removed`` counts facts an earlier ingest of the same
     sources wrote that these no longer hold (deleted in the same transaction).
     """
-    proposals = None
-    if resolver is not None:
-        items = resolver.merge_certain(items)
-        progress(f"resolved {len(resolver.matches)} organisations into known ones")
-        proposals = _Proposals(resolver)
+    proposals = _Proposals(resolver) if resolver is not None else None
     try:
         written = _load(store, items, progress, proposals)
     except BaseException:
@@ -63,13 +60,13 @@ class _Proposals:
     """
 
     def __init__(self, resolver: Resolver):
-        self._resolver = resolver
+        self.resolver = resolver
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._find, name="partnermap-proposals", daemon=True)
 
     def _find(self) -> None:
         try:
-            self._resolver.propose()
+            self.resolver.propose()
         except BaseException as exc:  # noqa: BLE001 -- raised in the ingest's own thread by wait()
             self._error = exc
 
@@ -114,27 +111,52 @@ def _load(
     sources = sorted({s for batch in nodes for s in batch.frame["source"].dropna().unique()}) if nodes else []
     replacing = sorted(store.existing_ids("Source", sources)) if sources else []
     del items  # the read batches live on in nodes and edges only, until they are typed
-    typed_nodes, known = validate_nodes(nodes, store.model, problems)
-    del nodes  # typed copies hold what is written: a national register's read frames are ~0.3 GB
-    groups = validate_edges(edges, known, store, problems, replacing)  # takes edges over, batch by batch
-    del edges
-    if proposals is not None:
-        proposals.start()  # only now: earlier, it would slow the work the first COPY waits for
+    # Resolution can change only organisations and the facts about them: the other nodes are
+    # typed first, and a first load copies them while the organisations are resolved.
+    checked = CheckedNodes(store.model, problems)
+    held = [b for b in nodes if proposals is not None and b.label == ORGANISATION]
+    ready = checked.add([b for b in nodes if proposals is None or b.label != ORGANISATION])
+    del nodes
+    typed_nodes: list[NodeBatch] = []  # every node batch, typed, once node_frames() has run
+    later: dict[str, Any] = {}  # what the relationships need from the nodes: the edges, the ids known
 
-    by_label: dict[str, list[pd.DataFrame]] = {}
-    for batch in typed_nodes:
-        by_label.setdefault(batch.label, []).append(batch.frame.drop(columns=[ROW]))
+    # Both writers below exhaust node_frames() before they start on edge_frames().
+    def node_frames() -> Iterator[tuple[str, pd.DataFrame]]:
+        settled = one_node_per_id(ready)
+        typed_nodes.extend(settled)
+        yield from _node_frames(settled)
+        resolved: list[Item] = [*held, *edges]
+        held.clear()
+        edges.clear()
+        if proposals is not None:
+            resolved = proposals.resolver.merge_certain(resolved)
+            progress(f"resolved {len(proposals.resolver.matches)} organisations into known ones")
+        organisations = one_node_per_id(checked.add([b for b in resolved if isinstance(b, NodeBatch)]))
+        typed_nodes.extend(organisations)
+        later["known"] = checked.finish()
+        later["edges"] = [b for b in resolved if isinstance(b, EdgeBatch)]
+        del resolved
+        if proposals is not None:
+            proposals.start()  # only now: earlier, it would slow the work the first COPY waits for
+        yield from _node_frames(organisations)
+
+    def edge_frames() -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+        groups = validate_edges(later.pop("edges"), later.pop("known"), store, problems, replacing)  # takes them over
+        yield from _edge_frames(_unless_problems(groups, problems))
+
     # Facts can only be stale if one of these sources was ingested before.
     seen_before = bool(replacing)
     if not seen_before and not problems:
-        # Into an empty store the relationships are checked while the nodes, then each checked
-        # type, are bulk-loaded: a problem found late discards the new file, and nothing is written.
-        written = store.bulk_load(_node_frames(by_label), _edge_frames(_unless_problems(groups, problems)), progress)
+        # Into an empty store the nodes are copied while organisations are resolved and the
+        # relationships checked: a problem found late discards the new file, and nothing is written.
+        written = store.bulk_load(node_frames(), edge_frames(), progress)
         if written is not None:
             written["removed"] = Counter()
             return written
     if problems:  # in the nodes: every problem is still reported, nothing is written
-        for _ in groups:
+        for _ in node_frames():
+            pass
+        for _ in edge_frames():
             pass
         raise InvalidRecords(problems)
     # Each type is written as soon as it is checked, and let go: a problem found later raises
@@ -142,10 +164,10 @@ def _load(
     written = {"nodes": Counter(), "relationships": Counter()}
     kept_edges: dict[str, set] = {}  # the facts of each type this ingest holds, for the stale ones
     with store.transaction():
-        for label, frame in _node_frames(by_label):
+        for label, frame in node_frames():
             written["nodes"][label] += store.upsert_nodes(label, frame)
             progress(f"wrote {len(frame)} {label} nodes")
-        for rel_type, from_label, to_label, frame in _edge_frames(_unless_problems(groups, problems)):
+        for rel_type, from_label, to_label, frame in edge_frames():
             if seen_before:
                 kept_edges.setdefault(rel_type, set()).update(frame["id"])
             written["relationships"][rel_type] += store.upsert_relationships(rel_type, from_label, to_label, frame)
@@ -157,7 +179,11 @@ def _load(
     return written
 
 
-def _node_frames(by_label: dict[str, list[pd.DataFrame]]) -> Iterator[tuple[str, pd.DataFrame]]:
+def _node_frames(batches: list[NodeBatch]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each label's typed rows, as one frame."""
+    by_label: dict[str, list[pd.DataFrame]] = {}
+    for batch in batches:
+        by_label.setdefault(batch.label, []).append(batch.frame.drop(columns=[ROW]))
     for label, frames in by_label.items():
         yield label, pd.concat(frames).drop_duplicates("id")
 

@@ -263,19 +263,41 @@ def validate_nodes(
     nodes: list[NodeBatch], model: Model, problems: list[Problem]
 ) -> tuple[list[NodeBatch], dict[str, pd.Index]]:
     """Type and check the node batches; returns them typed, and the ids they hold per label."""
-    typed_nodes = []
-    places = []  # (label, file, row, id) of every node row, to find duplicate ids in one pass
-    for batch in nodes:
-        frame = type_columns(batch.frame, model.label(batch.label).properties, model, batch.file, problems, batch.clean)
-        places.append(pd.DataFrame({"label": batch.label, "file": batch.file, "origin": _origin(frame, batch.file),
-                                    "row": frame[ROW].astype(object), "id": frame["id"]}))
-        typed_nodes.append(NodeBatch(batch.label, frame.drop_duplicates("id"), batch.file))
-    every = pd.concat(places, ignore_index=True) if places else pd.DataFrame(columns=["label", "file", "origin", "row", "id"])
-    every = every[every["id"].notna()]
-    _duplicate_ids(every, problems)
-    typed_nodes = _one_node_per_id(typed_nodes)
-    known = {label: pd.Index(group["id"].unique()) for label, group in every.groupby("label", sort=False)}
-    return typed_nodes, known
+    checked = CheckedNodes(model, problems)
+    typed_nodes = one_node_per_id(checked.add(nodes))
+    return typed_nodes, checked.finish()
+
+
+class CheckedNodes:
+    """Node batches typed a few at a time (:meth:`add`), then checked together (:meth:`finish`).
+
+    An ingest types the labels entity resolution cannot change first, and hands them to the
+    writer while it resolves organisations. Ids repeated within one file are found over every
+    batch added, whatever its label, once :meth:`finish` is called.
+    """
+
+    def __init__(self, model: Model, problems: list[Problem]):
+        self.model, self.problems = model, problems
+        self._places: list[pd.DataFrame] = []  # (label, file, origin, row, id) of every node row
+
+    def add(self, nodes: list[NodeBatch]) -> list[NodeBatch]:
+        """``nodes`` typed, each id once per batch; a node several batches give: see :func:`one_node_per_id`."""
+        typed = []
+        for batch in nodes:
+            frame = type_columns(batch.frame, self.model.label(batch.label).properties, self.model, batch.file,
+                                 self.problems, batch.clean)
+            self._places.append(pd.DataFrame({"label": batch.label, "file": batch.file, "origin": _origin(frame, batch.file),
+                                              "row": frame[ROW].astype(object), "id": frame["id"]}))
+            typed.append(NodeBatch(batch.label, frame.drop_duplicates("id"), batch.file))
+        return typed
+
+    def finish(self) -> dict[str, pd.Index]:
+        """Report ids repeated within a file; the ids of every batch added, per label."""
+        columns = ["label", "file", "origin", "row", "id"]
+        every = pd.concat(self._places, ignore_index=True) if self._places else pd.DataFrame(columns=columns)
+        every = every[every["id"].notna()]
+        _duplicate_ids(every, self.problems)
+        return {label: pd.Index(group["id"].unique()) for label, group in every.groupby("label", sort=False)}
 
 
 def validate_edges(
@@ -353,7 +375,7 @@ def _origin(frame: pd.DataFrame, file: str) -> pd.Series | str:
 
 
 def _duplicate_ids(every: pd.DataFrame, problems: list[Problem]) -> None:
-    """A node id given twice in one file (for any labels); across files, see :func:`_one_node_per_id`."""
+    """A node id given twice in one file (for any labels); across files, see :func:`one_node_per_id`."""
     reported: set[tuple[str, Any]] = set()
     # Shared concepts (themes, client groups) have no row: they may repeat within a file.
     rows = every[every["row"].notna()]
@@ -369,7 +391,7 @@ def _duplicate_ids(every: pd.DataFrame, problems: list[Problem]) -> None:
                                         f"duplicate id: already used at {ordered[0][0]} row {ordered[0][1]}"))
 
 
-def _one_node_per_id(typed_nodes: list[NodeBatch]) -> list[NodeBatch]:
+def one_node_per_id(typed_nodes: list[NodeBatch]) -> list[NodeBatch]:
     """A node several files of one ingest give (two grants files paying one charity) is one node.
 
     The last file's row is kept, whole, with its provenance: what ingesting the files one after

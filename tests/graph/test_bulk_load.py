@@ -189,3 +189,29 @@ def test_an_error_while_preparing_a_table_stops_the_copies_and_writes_nothing(tm
         assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
         assert _leftovers(db) == []
     assert not [t for t in threading.enumerate() if t.name == "partnermap-bulk-copy"]
+
+
+def test_other_nodes_are_copied_while_organisations_are_resolved(tmp_path, monkeypatch):
+    """Resolution changes only organisations: a first load starts copying the rest before it."""
+    from ingest.resolve import Resolver
+
+    copying = threading.Event()
+    real_execute, real_merge = ladybug.Connection.execute, Resolver.merge_certain
+
+    def execute(self, query, *args, **kwargs):
+        if query.startswith("COPY `Territory`"):
+            copying.set()
+        return real_execute(self, query, *args, **kwargs)
+
+    def merge_certain(self, items):
+        assert copying.wait(timeout=30), "nothing was copied before organisations were resolved"
+        return real_merge(self, items)
+
+    monkeypatch.setattr(ladybug.Connection, "execute", execute)
+    monkeypatch.setattr(Resolver, "merge_certain", merge_certain)
+    with graph.open_store(tmp_path / "db") as store:
+        messages = []
+        ingest.load(store, ingest.READERS["register"](SAMPLE), messages.append, Resolver.from_store(store))
+        assert messages.index("resolved 0 organisations into known ones") < next(
+            i for i, m in enumerate(messages) if m.endswith("Organisation nodes"))
+        assert store.run("MATCH (o:Organisation) RETURN count(*) AS n")[0]["n"] > 0
