@@ -354,7 +354,8 @@ class EmbeddedStore(Store):
             table = _arrow(frame.rename(columns={"from_id": "from", "to_id": "to"}),
                            list(rel.properties.values()), leading=("from", "to"))
             ends = f"(from='{quoted(from_label)[1:-1]}', to='{quoted(to_label)[1:-1]}')"
-            copier.submit(quoted(rel_type), table, ends, f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})")
+            message = f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})"
+            copier.submit(quoted(rel_type), table, ends, message)
             written["relationships"][rel_type] += len(frame)
             _tell(progress, copier.news())
         _tell(progress, copier.finish())

@@ -1,11 +1,13 @@
 """Write validated batches into a store: all of it in one transaction, or nothing.
 
 This is the one function every reader's output goes through. It validates
-everything (collecting every problem), then upserts nodes and relationships
-through the store's bulk path (MERGE on ids, so ingesting twice changes nothing).
-Into an empty embedded store it builds a new database file instead, and there the
-relationships are checked while the tables already checked are copied: any problem
-found discards the file, so nothing is written either way.
+everything (collecting every problem) and writes nodes and relationships through
+the store's bulk path (MERGE on ids, so ingesting twice changes nothing), each type
+as soon as it is checked, inside one transaction that a problem found later undoes.
+Into an empty embedded store it builds a new database file instead: the nodes entity
+resolution cannot change are copied while organisations are resolved and the
+relationships checked, and any problem found discards the file. Nothing is written
+either way.
 """
 
 from __future__ import annotations
@@ -13,18 +15,15 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from graph import Store, quoted
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
-from ingest.resolve import ORGANISATION
+from ingest.resolve import ORGANISATION, Resolver
 from ingest.validate import CheckedNodes, one_node_per_id, validate_edges
 from partnermap.errors import InvalidRecords, Problem
-
-if TYPE_CHECKING:
-    from ingest.resolve import Resolver
 
 
 def load(
@@ -196,7 +195,7 @@ def _unless_problems(groups: Iterator[tuple[str, str, str, pd.DataFrame]],
         raise InvalidRecords(problems)
 
 
-def _edge_frames(edge_groups: list) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+def _edge_frames(edge_groups: Iterable[tuple[str, str, str, pd.DataFrame]]) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
     for rel_type, from_label, to_label, frame in edge_groups:
         yield rel_type, from_label, to_label, frame.drop(columns=[ROW])
 
