@@ -11,7 +11,7 @@ import viz
 from api.deps import StoreDep
 from api.errors import ERROR_RESPONSES
 from api.models import Graph
-from partnermap import maps
+from pages import maps
 
 router = APIRouter(tags=["maps"], responses=ERROR_RESPONSES)
 

@@ -143,7 +143,7 @@ async def open_loop(port: int, paths: list[str], rate: float, seconds: float, co
 
 
 def serve(db: Path, workers: int, port: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "partnermap.cli", "--db", str(db), "serve", "--port", str(port),
+    command = [sys.executable, "-m", "cli", "--db", str(db), "serve", "--port", str(port),
                "--workers", str(workers), "--read-only", "--no-access-log"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             cwd=Path(__file__).resolve().parents[1])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from partnermap.cli import app
+from cli import app
 from tests.conftest import ROOT, SAMPLE
 
 runner = CliRunner()
@@ -154,7 +154,7 @@ def test_serve_read_only_runs_two_workers_that_share_the_store_and_refuse_upload
     db, port = _sample_db_and_free_port(tmp_path)
     env = {**os.environ, "PARTNERMAP_API_KEYS": "k"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "partnermap.cli", "--db", db, "serve", "--port", str(port), "--workers", "2",
+        [sys.executable, "-m", "cli", "--db", db, "serve", "--port", str(port), "--workers", "2",
          "--read-only", "--no-access-log"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
     )
@@ -193,7 +193,7 @@ def test_serve_answers_over_a_real_uvicorn_on_loopback(tmp_path):
 
     db, port = _sample_db_and_free_port(tmp_path)
     server = subprocess.Popen(
-        [sys.executable, "-m", "partnermap.cli", "--db", db, "serve", "--port", str(port)],
+        [sys.executable, "-m", "cli", "--db", db, "serve", "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:

@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from partnermap.cli import app
+from cli import app
 from tests.conftest import SAMPLE
 
 runner = CliRunner()

@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from partnermap.cli import app
+from cli import app
 from tests.conftest import SAMPLE
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from partnermap.cli import app
+from cli import app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "resolve"
 runner = CliRunner()

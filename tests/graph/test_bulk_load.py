@@ -117,35 +117,45 @@ def test_a_read_only_or_transactional_store_declines(tmp_path):
         assert store.bulk_load(nodes, []) is None
 
 
-def _copies(monkeypatch) -> list[str]:
-    """Record each COPY statement the bulk load's engine connection runs, as it starts."""
-    started = []
-    real = ladybug.Connection.execute
-
-    def execute(self, query, *args, **kwargs):
-        if query.startswith("COPY"):
-            started.append(query.split()[1])
-        return real(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(ladybug.Connection, "execute", execute)
-    return started
-
-
 def test_a_problem_found_after_copying_began_writes_nothing(tmp_path, monkeypatch):
-    """Relationships are checked while earlier tables are copied: a late problem discards the new file."""
+    """Relationships are checked while earlier tables are copied: a late problem discards the new file.
+
+    The order is the test's, not the scheduler's: checking the services' relationships (where the
+    problem is) waits until the memberships have been copied into the new file.
+    """
+    import ingest.validate
+
     register = tmp_path / "register"
     shutil.copytree(SAMPLE, register, ignore=shutil.ignore_patterns("boundaries", "geography", "ons"))
     services = pd.read_csv(register / "services.csv", dtype=str, keep_default_na=False)
     services.loc[len(services) - 1, "provider"] = "no-such-provider"
     services.to_csv(register / "services.csv", index=False)
-    started = _copies(monkeypatch)
+    copied: list[str] = []
+    members_copied = threading.Event()
+    real_execute, real_type_columns = ladybug.Connection.execute, ingest.validate.type_columns
+
+    def execute(self, query, *args, **kwargs):
+        answer = real_execute(self, query, *args, **kwargs)
+        if query.startswith("COPY"):
+            copied.append(query.split()[1])
+            if query.startswith("COPY `MEMBER_OF`"):
+                members_copied.set()
+        return answer
+
+    def type_columns(frame, properties, model, file, problems, clean=False):
+        if file == "services.csv" and "from_id" in frame.columns:
+            assert members_copied.wait(timeout=120), "the memberships were never copied"
+        return real_type_columns(frame, properties, model, file, problems, clean)
+
+    monkeypatch.setattr(ladybug.Connection, "execute", execute)
+    monkeypatch.setattr(ingest.validate, "type_columns", type_columns)
     db = tmp_path / "db"
     with graph.open_store(db) as store:
         with pytest.raises(InvalidRecords) as raised:
             ingest.load(store, ingest.READERS["register"](register))
         assert [(p.file, p.row, p.column, p.value) for p in raised.value.problems] == [
             ("services.csv", len(services) + 1, "provider", "no-such-provider")]
-        assert "`Organisation`" in started and "`MEMBER_OF`" in started  # copying had begun
+        assert "`Organisation`" in copied and "`MEMBER_OF`" in copied  # copying had begun, and got that far
         assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
         assert _leftovers(db) == []
     assert not [t for t in threading.enumerate() if t.name == "partnermap-bulk-copy"]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import graph
 import ingest
 from ingest.documents import NameIndex, read, sentences
-from partnermap.cli import app
+from cli import app
 from partnermap.errors import InvalidRecords
 from tests.conftest import SAMPLE
 

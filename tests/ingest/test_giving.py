@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 import graph
 import ingest
 from ingest import giving, giving_format
-from partnermap.cli import app
+from cli import app
 from partnermap.errors import InvalidRecords
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "giving"

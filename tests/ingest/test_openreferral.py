@@ -22,7 +22,7 @@ import graph
 import ingest
 from ingest import openreferral
 from ingest.batches import NodeBatch
-from partnermap.cli import app
+from cli import app
 from partnermap.errors import InvalidRecords
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openreferral"

@@ -23,7 +23,7 @@ from graph.dump import dump
 from ingest import rdf
 from ontology import ontology_graph
 from ontology.rdf_data import serialize
-from partnermap.cli import app
+from cli import app
 from partnermap.errors import InvalidRecords, Problem
 from tests.conftest import SAMPLE
 

@@ -57,7 +57,7 @@ def _traced() -> None:
 
 
 def _run(db: str, register: str) -> int:
-    from partnermap.cli import app
+    from cli import app
 
     _say(f"PID {os.getpid()}")
     code = app(["--db", db, "ingest", "register", register], standalone_mode=False)
@@ -67,7 +67,7 @@ def _run(db: str, register: str) -> int:
 
 
 def main(register: str) -> None:
-    import partnermap.cli  # noqa: F401 -- everything the command needs, imported before the forks
+    import cli  # noqa: F401 -- everything the command needs, imported before the forks
 
     _traced()
     _say("READY")

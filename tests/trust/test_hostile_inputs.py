@@ -26,7 +26,7 @@ import graph
 import ingest
 from api import create_app
 from ingest.batches import MAX_FILE_BYTES
-from partnermap.cli import app
+from cli import app
 from partnermap.errors import InvalidRecords
 from partnermap.settings import Settings
 from tests.api.conftest import workbook_bytes

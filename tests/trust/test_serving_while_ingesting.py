@@ -45,7 +45,7 @@ def _upload() -> bytes:
 
 
 def _cli(*args: str, timeout: float = 60, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "partnermap.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
@@ -56,7 +56,7 @@ def test_reads_answer_during_an_upload_and_a_second_process_is_turned_away(tmp_p
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "partnermap.cli", "--db", str(db), "serve", "--port", str(port), "--no-access-log"],
+        [sys.executable, "-m", "cli", "--db", str(db), "serve", "--port", str(port), "--no-access-log"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PARTNERMAP_API_KEYS": KEY},
     )
     base = f"http://127.0.0.1:{port}"

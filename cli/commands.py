@@ -415,7 +415,7 @@ def viz_command(
     title: Annotated[str, typer.Option("--title", help="The page's title.")] = "",
 ) -> None:
     """Draw an interactive network (one self-contained HTML file that works offline)."""
-    from partnermap import maps
+    from pages import maps
 
     try:
         with _store() as store:
@@ -459,7 +459,7 @@ def report(
 
     from viz import Section, render_report
 
-    from partnermap import maps
+    from pages import maps
     from viz import embed_network
 
     output = output or state.settings.out / "report.html"
@@ -554,6 +554,3 @@ def ontology(output: Annotated[Optional[Path], typer.Option("--output", "-o", he
     else:
         sys.stdout.write(text)
 
-
-if __name__ == "__main__":
-    app()
