@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 import graph
 from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
-from api import health, ingest, locate, maps, profiles, queries, territories
+from api import health, ingest, locate, maps, profiles, queries, sources, territories
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
 from partnermap import __version__
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.services)
     app.include_router(profiles.strategies)
     app.include_router(queries.router)
+    app.include_router(sources.router)
     app.include_router(maps.router)
     app.include_router(ingest.router)
     return app

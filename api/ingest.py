@@ -62,9 +62,10 @@ def _register_name(name: str, filename: str) -> str:
     return cleaned[:100] or "upload"
 
 
-def _ingest(store: graph.Store, source: Path) -> IngestResult:
+def _ingest(store: graph.Store, path: Path, name: str) -> IngestResult:
     # The same path as the CLI: organisations that certainly match known ones merge into them.
-    done = ingest_paths(store, "register", [source])
+    # The upload's name is its source's name (the temporary folder it was unpacked in is not).
+    done = ingest_paths(store, "register", [path], source=name, replace=True)
     return IngestResult(
         nodes=dict(done.counts.get("nodes", Counter())),
         relationships=dict(done.counts.get("relationships", Counter())),
@@ -97,4 +98,4 @@ async def ingest_register(
             folder = Path(tmp) / register
             folder.mkdir()
             source = unpack_register(data, folder, settings.max_upload_members, settings.max_unpacked_bytes)
-        return await run_in_threadpool(_ingest, store, source)
+        return await run_in_threadpool(_ingest, store, source, register)

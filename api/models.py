@@ -100,6 +100,7 @@ class Neighbour(BaseModel):
     name: str | None = None
     source: str | None = None
     source_row: str | None = None
+    sources: list[str] = Field(default_factory=list, description="Every source that states the relationship, the one shown first.")
 
 
 class Profile(BaseModel):
@@ -110,6 +111,7 @@ class Profile(BaseModel):
     name: str | None = None
     source: str | None = None
     source_row: str | None = None
+    sources: list[str] = Field(default_factory=list, description="Every source that states the node, the one shown first.")
     neighbours: list[Neighbour]
 
 
@@ -158,3 +160,33 @@ class Graph(BaseModel):
         description="Each with source, target, type (MEMBER_OF), role and the source row it came from.",
         examples=[[{"source": "blaby-dc", "target": "blaby-lsp", "type": "MEMBER_OF", "role": "chair"}]],
     )
+
+
+class SourceInfo(BaseModel):
+    """A file or dataset the graph was read from."""
+
+    source: str
+    name: str | None = None
+    reader: str | None = None
+    path: str | None = None
+    ingested_at: str | None = Field(None, description="When it was last ingested: when it last stated its facts (ISO 8601, UTC).")
+
+
+class ConflictValue(BaseModel):
+    """One source's value of a property of a fact."""
+
+    value: Any = None
+    shown: bool = Field(description="Whether this is the value shown (the most recent ingest's).")
+    source: str
+    source_row: str | None = None
+    stated_at: str | None = Field(None, description="When this source last stated it (its last ingest).")
+
+
+class Conflict(BaseModel):
+    """A property of a fact whose sources disagree."""
+
+    kind: str = Field(description="The node label or relationship type.")
+    id: str
+    about: str | None = None
+    property: str
+    values: list[ConflictValue]

@@ -14,6 +14,7 @@ import graph
 from api.deps import StoreDep
 from api.errors import ERROR_RESPONSES
 from api.models import Neighbour, Profile
+from ontology import load_model
 from partnermap.errors import NotFound
 
 
@@ -26,12 +27,13 @@ def profile(store: graph.Store, node_id: str, kinds: tuple[str, ...], noun: str)
     neighbours = [
         Neighbour(direction=row["direction"], relationship=row["relationship"], relationship_id=row["relationship_id"],
                   kind=row["neighbour_kind"], id=row["neighbour_id"], name=row["neighbour_name"],
-                  source=row["relationship_source"], source_row=row["relationship_source_row"])
+                  source=row["relationship_source"], source_row=row["relationship_source_row"],
+                  sources=[s for s in row["relationship_sources"] or [] if s])
         for row in rows
         if row["relationship"]  # a node with no relationship one way still returns one empty row
     ]
     return Profile(kind=first["kind"], id=first["id"], name=first["name"], source=first["source"],
-                   source_row=first["source_row"], neighbours=neighbours)
+                   source_row=first["source_row"], sources=[s for s in first["sources"] or [] if s], neighbours=neighbours)
 
 
 def profile_router(prefix: str, kinds: tuple[str, ...], noun: str) -> APIRouter:
@@ -47,6 +49,6 @@ def profile_router(prefix: str, kinds: tuple[str, ...], noun: str) -> APIRouter:
 
 
 organisations = profile_router("/organisations", ("Organisation",), "organisation")
-partnerships = profile_router("/partnerships", ("Partnership", "Forum"), "partnership")
+partnerships = profile_router("/partnerships", load_model().kind("Group"), "partnership")
 services = profile_router("/services", ("Service",), "service")
 strategies = profile_router("/strategies", ("Strategy",), "strategy")

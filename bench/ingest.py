@@ -46,7 +46,7 @@ def raw_copy(db: Path, register: Path) -> tuple[int, float]:
     items = list(ingest.READERS["register"](register))
     nodes = [i for i in items if isinstance(i, NodeBatch)]
     edges = [i for i in items if isinstance(i, EdgeBatch)]
-    typed_nodes, groups = validate(nodes, edges, store, [])
+    typed_nodes, groups = validate(nodes, edges, store.model, [])
     start = time.perf_counter()
     rows = 0
     by_label: dict = {}

@@ -35,6 +35,8 @@ app.add_typer(export_app, name="export")
 class State:
     settings: Settings
     decisions: Optional[Path] = None
+    source: Optional[str] = None
+    replace: bool = False
 
 
 state = State()
@@ -93,12 +95,16 @@ def _summary(counts: dict[str, Counter]) -> str:
 def _ingest(kind: str, paths: list[Path]) -> None:
     try:
         with _store() as store:
-            done = ingest_paths(store, kind, paths, state.decisions, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+            done = ingest_paths(store, kind, paths, state.decisions, progress=lambda msg: typer.echo(f"  {msg}", err=True),
+                                source=state.source, replace=state.replace)
     except InvalidRecords as exc:
         _fail(exc)
     except PartnermapError as exc:
         _fail(exc)
     note = f"\n  removed {done.removed} facts no longer in these sources" if done.removed else ""
+    kept = done.counts.get("removed", Counter())["statements"]
+    if kept:
+        note += f"\n  withdrew these sources' statements from {kept} facts other sources still state (kept)"
     if done.to_review:
         note += f"\n  {done.to_review} organisations may match others: 'partnermap resolve --review FILE' lists them"
     typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(done.counts)}{note}")
@@ -107,9 +113,15 @@ def _ingest(kind: str, paths: list[Path]) -> None:
 @ingest_app.callback()
 def ingest_options(
     decisions: Annotated[Optional[Path], typer.Option("--decisions", help="A review file from 'partnermap resolve --review': accepted pairs merge as they arrive, rejected ones never.")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="The name of this dataset (its sources become READER:NAME/FILE) [default: the folder's or file's name].")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a source of the same name that was read from another path (refused without this).")] = False,
 ) -> None:
-    """Organisations that certainly match ones already known (identifier, or same name and sector) merge into them."""
-    state.decisions = decisions
+    """Organisations that certainly match ones already known (identifier, or same name and sector) merge into them.
+
+    Each file is a source. Ingesting a source again replaces what it said before; a fact another
+    source also states keeps that source.
+    """
+    state.decisions, state.source, state.replace = decisions, source, replace
 
 
 @ingest_app.command("register")
@@ -486,7 +498,7 @@ def report(
     facts = {
         "as of": as_of or dt.date.today().isoformat(),
         "organisations": str(counts["nodes"]["Organisation"]),
-        "partnerships and forums": str(counts["nodes"]["Partnership"] + counts["nodes"]["Forum"]),
+        "partnerships and forums": str(sum(counts["nodes"][label] for label in load_model().kind("Group"))),
         "services": str(counts["nodes"]["Service"]),
         "store": str(state.settings.neo4j_uri or state.settings.db),
     }
@@ -503,6 +515,48 @@ def queries() -> None:
         signature = " ".join(f"{p.name}={'…' if p.required else p.default}" for p in params)
         typer.echo(f"{name}  {signature}".rstrip())
         typer.echo(f"    {description}")
+
+
+@app.command()
+def sources(fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table") -> None:
+    """List the sources the graph was read from: id, reader, path, when last ingested."""
+    _print_query("sources", {}, fmt)
+
+
+@app.command()
+def withdraw(
+    source_ids: Annotated[list[str], typer.Argument(help="Source ids, as 'partnermap sources' lists them (e.g. register:county/memberships.csv).")],
+) -> None:
+    """Withdraw everything these sources state: facts only they state go; facts others state keep those."""
+    try:
+        with _store() as store:
+            removed = graph.withdraw(store, source_ids, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(f"withdrew {', '.join(source_ids)}: removed {removed['facts']} facts; "
+               f"{removed['statements']} facts other sources still state were kept")
+
+
+@app.command()
+def conflicts(
+    kind: Annotated[str, typer.Option("--kind", help="One label or relationship type, e.g. MEMBER_OF (default: all).")] = "",
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Most facts and properties to list (0: all).")] = 1000,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
+) -> None:
+    """Facts whose sources disagree: every value with its source; the value shown is the most recent ingest's."""
+    _print_query("conflicts", {"kind": kind, "limit": limit}, fmt)
+
+
+def _print_query(name: str, params: dict, fmt: str) -> None:
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        with _store() as store:
+            rows = graph.run_query(store, name, params)
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(render(rows, fmt))
 
 
 @app.command()

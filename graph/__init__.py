@@ -18,6 +18,7 @@ from graph.neo4j_store import Neo4jStore
 from graph.queries import NamedQuery, Param, get_query, load_queries, render_embedded
 from graph.schema import embedded_ddl, neo4j_constraints, quoted
 from graph.store import Store
+from graph.write import Write, stored_sources, withdraw, writing
 from ontology import Model, concept_id
 
 ENGINES: dict[str, type[Store]] = {"embedded": EmbeddedStore, "neo4j": Neo4jStore}
@@ -121,4 +122,8 @@ __all__ = [
     "render_embedded",
     "run_query",
     "stats",
+    "stored_sources",
+    "withdraw",
+    "Write",
+    "writing",
 ]

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from graph import governance, pairs
+from graph import conflicts, governance, pairs
 from graph.pairs import projection, remember
 from graph.queries import Param, bind_params
 from graph.store import Store
@@ -327,6 +327,12 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
 ANALYSES: dict[str, Analysis] = {
     a.name: a
     for a in (
+        Analysis("conflicts", "Facts whose sources disagree (a role, a date, an attendance figure): one row per "
+                 "fact, property and source, with the value each source gives, when it last said so, and which "
+                 "value is shown (the most recent ingest's). Text differing only in case or spacing agrees.",
+                 (Param("kind", "str", "", False, "one label or relationship type, e.g. MEMBER_OF (empty: all)"),
+                  Param("limit", "int", "1000", False, "most facts and properties to list (0: all)")),
+                 conflicts.conflicts),
         Analysis("duplicate-partnerships", "Pairs of partnerships or forums whose member organisations overlap "
                  "(Jaccard index at least min_jaccard), that share a theme and work in overlapping territories (the "
                  "same, or one inside the other), with the members and themes they share.",

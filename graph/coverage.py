@@ -21,12 +21,12 @@ from typing import Any, Generic, TypeVar
 
 from graph.pairs import projection
 from graph.store import Store
-from ontology import concept_id
+from ontology import concept_id, load_model
 from partnermap.errors import NotFound
 
 T = TypeVar("T")
 
-KINDS = ("Forum", "Organisation", "Partnership", "Service", "Strategy")
+KINDS = tuple(sorted(load_model().relationship("COVERS").from_labels))  # what can cover a place, from the model
 # The order of the coverage query's ``relation`` column, which leads its @order.
 RELATIONS = ("contains it", "inside it", "itself")
 

@@ -13,7 +13,7 @@ Built around faults measured on this engine (ladybug 0.22):
 * ``COPY FROM`` inside an explicit transaction holds everything uncommitted in memory and
   then replays it at COMMIT: a national first load took 16 s and +1.8 GB that way, against
   10.4 s and +0.5 GB as auto-committed COPYs into a new file. So a first load into an empty
-  store builds a new database file beside it and swaps it in (:meth:`EmbeddedStore.bulk_load`).
+  store builds a new database file beside it and swaps it in (:meth:`EmbeddedStore.bulk_writer`).
 """
 
 from __future__ import annotations
@@ -28,19 +28,17 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import ladybug
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from graph.columns import arrow_table
 from graph.schema import embedded_column_type, embedded_ddl, quoted
 from graph.store import Store
 from ontology import Model
@@ -207,14 +205,10 @@ class EmbeddedStore(Store):
             if self._empty(f"(n:{quoted(label)})"):
                 # A first load: the engine's bulk COPY (4x MERGE's speed), typed from the model.
                 # Inside the caller's transaction it still commits or rolls back with the rest.
-                self._execute(f"COPY {quoted(label)} FROM $rows", {"rows": _arrow(frame, list(properties.values()))})
+                self._execute(f"COPY {quoted(label)} FROM $rows", {"rows": arrow_table(frame, list(properties.values()))})
                 return len(frame)
-        fields = {"id": pa.string(), **{c: ARROW_TYPES[properties[c].type] for c in columns}}
         with self._lock:
-            changed = self._not_held(f"MATCH (x:{quoted(label)})", fields, frame)
-            if changed.empty:
-                return len(frame)
-            renamed = _positional(changed, ["id", *columns])
+            renamed = _positional(frame, ["id"], [properties[c] for c in columns])
             assignments = ", ".join(
                 f"n.{quoted(c)} = CAST(c{i + 1} AS {embedded_column_type(properties[c])})" for i, c in enumerate(columns)
             )
@@ -234,22 +228,15 @@ class EmbeddedStore(Store):
                 raise QueryError(f"{rel_type} has no property {column!r} in the model")
         with self._lock:
             if self._empty(f"()-[r:{quoted(rel_type)}]->()"):
-                rows = _arrow(frame.rename(columns={"from_id": "from", "to_id": "to"}), list(rel.properties.values()),
-                              leading=("from", "to"))
+                rows = arrow_table(frame.rename(columns={"from_id": "from", "to_id": "to"}), list(rel.properties.values()),
+                                   leading=("from", "to"))
                 self._execute(
                     f"COPY {quoted(rel_type)} FROM $rows (from='{quoted(from_label)[1:-1]}', to='{quoted(to_label)[1:-1]}')",
                     {"rows": rows},
                 )
                 return len(frame)
-        fields = {"id": pa.string(), "from_id": pa.string(), "to_id": pa.string(),
-                  **{c: ARROW_TYPES[rel.properties[c].type] for c in columns}}
         with self._lock:
-            changed = self._not_held(
-                f"MATCH (a:{quoted(from_label)})-[x:{quoted(rel_type)}]->(b:{quoted(to_label)})", fields, frame,
-                {"from_id": "a.id", "to_id": "b.id"})
-            if changed.empty:
-                return len(frame)
-            renamed = _positional(changed, ["from_id", "to_id", "id", *columns])
+            renamed = _positional(frame, ["from_id", "to_id", "id"], [rel.properties[c] for c in columns])
             # Explicit casts: a column that is empty throughout reaches the engine untyped.
             assignments = ", ".join(
                 f"r.{quoted(c)} = CAST(c{i + 3} AS {embedded_column_type(rel.properties[c])})" for i, c in enumerate(columns)
@@ -261,105 +248,35 @@ class EmbeddedStore(Store):
             self._execute(query, {"rows": renamed})
         return len(frame)
 
-    def _not_held(self, match: str, fields: dict[str, pa.DataType], frame: pd.DataFrame,
-                  expressions: dict[str, str] | None = None) -> pd.DataFrame:
-        """The rows of ``frame`` the store does not already hold exactly (same id, ends and values).
-
-        A MERGE into a node with many relationships (a theme on 15,000 services) scans them all
-        for each row: re-ingesting an unchanged national register took 140 s and 5 GB that way.
-        Reading what the store holds and comparing digests of each row leaves only the rows that
-        change. Small frames skip the read: their MERGE is cheap and the read would not be.
-        """
-        if len(frame) < DIFF_FROM_ROWS:
-            return frame
-        expressions = expressions or {}
-        columns = ", ".join(f"{expressions.get(name, f'x.{quoted(name)}')} AS {quoted(name)}" for name in fields)
-        stored = self._execute(f"{match} RETURN {columns}").get_as_arrow()
-        if stored.num_rows == 0:
-            return frame
-        stored = pa.table([stored.column(name).cast(kind) for name, kind in fields.items()], names=list(fields))
-        held = pd.Series(_digests(stored), index=stored.column("id").to_pylist())
-        held = held[~held.index.duplicated(keep=False)]  # an id the store holds twice is never skipped
-        incoming = _digests(_arrow(frame, [], leading=tuple(fields), types=fields))
-        same = held.reindex(frame["id"].to_numpy(dtype=object)).to_numpy() == incoming
-        return frame[~same]
-
-    def existing_ids(self, label: str, ids: list[str], replacing: Sequence[str] = ()) -> set[str]:
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
         if not ids:
             return set()
-        query = f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids"
-        query += " AND (n.source IS NULL OR NOT n.source IN $replacing)" if replacing else ""
-        rows = self.run(f"{query} RETURN n.id AS id", {"ids": ids, **({"replacing": list(replacing)} if replacing else {})})
+        rows = self.run(f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids RETURN n.id AS id", {"ids": ids})
         return {row["id"] for row in rows}
 
-    def bulk_load(
-        self,
-        nodes: Iterable[tuple[str, pd.DataFrame]],
-        edges: Iterable[tuple[str, str, str, pd.DataFrame]],
-        progress: Callable[[str], None] = lambda _: None,
-    ) -> dict[str, Counter] | None:
-        """Into an empty store: build a new database file by bulk COPY, then swap it in.
+    def table(self, query: str, params: dict[str, Any] | None = None) -> pa.Table:
+        with self._lock:
+            result = self._execute(query, params)
+            return result.get_as_arrow() if result.get_column_names() else pa.table({})
+
+    def bulk_writer(self, progress: Callable[[str], None] = lambda _: None) -> "_BulkLoad | None":
+        """Into an empty store: a new database file built beside it by bulk COPY, swapped in by ``finish``.
 
         All or nothing like a transaction: until the rename, the store is the empty file it
         was, and a process killed before it leaves only ``graph.lbdb.loading``, which the next
-        open removes. Returns None (nothing done) when the store holds anything, is read-only
-        or is inside a transaction; the caller then writes through the upserts.
+        open removes. None (nothing done) when the store holds anything, is read-only or is
+        inside a transaction; the caller then writes through the upserts. The store's lock is
+        held from here until ``finish`` or ``abandon``.
         """
-        with self._lock:
+        self._lock.acquire()
+        try:
             if self.read_only or self._in_transaction or not self._empty("(n)"):
+                self._lock.release()
                 return None
-            side = self.path / LOADING_FILE
-            _remove_loading(self.path)
-            database = ladybug.Database(str(side))
-            connection = ladybug.Connection(database)
-            try:
-                with tempfile.TemporaryDirectory(prefix=f"{LOADING_FILE}.parts-", dir=self.path) as parts:
-                    for statement in embedded_ddl(self.model):
-                        connection.execute(statement)
-                    copier = _Copier(connection, Path(parts))
-                    try:
-                        written = self._copy_all(copier, nodes, edges, progress)
-                    finally:
-                        copier.stop()  # before the parts go: a COPY may still be reading one
-                connection.execute("CHECKPOINT")
-            except RuntimeError as exc:
-                _close_and_remove(connection, database, self.path)
-                raise QueryError(f"the embedded engine refused the bulk load: {exc}") from exc
-            except BaseException:
-                _close_and_remove(connection, database, self.path)
-                raise
-            connection.close()
-            database.close()
-            self._swap_in(side)
-            return written
-
-    def _copy_all(
-        self,
-        copier: _Copier,
-        nodes: Iterable[tuple[str, pd.DataFrame]],
-        edges: Iterable[tuple[str, str, str, pd.DataFrame]],
-        progress: Callable[[str], None],
-    ) -> dict[str, Counter]:
-        """Convert each table and hand it to ``copier``; what was written once every COPY has ended."""
-        written: dict[str, Counter] = {"nodes": Counter(), "relationships": Counter()}
-        for label, frame in nodes:
-            table = _arrow(frame, list(self.model.label(label).properties.values()))
-            copier.submit(quoted(label), table, "", f"wrote {len(frame)} {label} nodes")
-            written["nodes"][label] += len(frame)
-            _tell(progress, copier.news())
-        for rel_type, from_label, to_label, frame in edges:
-            rel = self.model.relationship(rel_type)
-            if (from_label, to_label) not in rel.endpoints:
-                raise QueryError(f"{rel_type} does not join {from_label} to {to_label} in the model")
-            table = _arrow(frame.rename(columns={"from_id": "from", "to_id": "to"}),
-                           list(rel.properties.values()), leading=("from", "to"))
-            ends = f"(from='{quoted(from_label)[1:-1]}', to='{quoted(to_label)[1:-1]}')"
-            message = f"wrote {len(frame)} {rel_type} relationships ({from_label} → {to_label})"
-            copier.submit(quoted(rel_type), table, ends, message)
-            written["relationships"][rel_type] += len(frame)
-            _tell(progress, copier.news())
-        _tell(progress, copier.finish())
-        return written
+            return _BulkLoad(self, progress)
+        except BaseException:
+            self._lock.release()
+            raise
 
     def _swap_in(self, side: Path) -> None:
         """Replace the (empty) store's file with ``side``: closed, checkpointed, one rename."""
@@ -467,43 +384,73 @@ def _alive(line: str) -> bool:
     return True
 
 
-ARROW_TYPES = {
-    "string": pa.string(),
-    "string[]": pa.list_(pa.string()),
-    "integer": pa.int64(),
-    "float": pa.float64(),
-    "boolean": pa.bool_(),
-    "date": pa.date32(),
-}
+class _BulkLoad:
+    """A first load in progress: tables copied into a new database file beside the store (see ``bulk_writer``)."""
 
+    def __init__(self, store: EmbeddedStore, progress: Callable[[str], None]):
+        self.store, self.progress = store, progress
+        self.side = store.path / LOADING_FILE
+        _remove_loading(store.path)
+        self._database = ladybug.Database(str(self.side))
+        self._connection = ladybug.Connection(self._database)
+        self._parts = tempfile.TemporaryDirectory(prefix=f"{LOADING_FILE}.parts-", dir=store.path)
+        try:
+            for statement in embedded_ddl(store.model):
+                self._connection.execute(statement)
+            self._copier = _Copier(self._connection, Path(self._parts.name))
+        except BaseException:
+            self._close()
+            raise
 
-def _digests(table: pa.Table) -> np.ndarray:
-    """A 64-bit digest of each row's values (a list as its items joined; an empty list as null)."""
-    columns = []
-    for column in table.columns:
-        if pa.types.is_list(column.type):
-            column = pc.if_else(pc.equal(pc.list_value_length(column), 0), None, pc.binary_join(column, "\x1f"))
-        columns.append(column)
-    frame = pa.table(columns, names=table.column_names).to_pandas()
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    def nodes(self, label: str, rows: pa.Table, count: int) -> None:
+        """Copy the nodes of ``label`` (typed from the model, in its column order)."""
+        self._submit(quoted(label), rows, "", f"wrote {count} {label} nodes")
 
+    def relationships(self, rel_type: str, from_label: str, to_label: str, rows: pa.Table, count: int) -> None:
+        """Copy the relationships of one type between two labels (``from``, ``to``, then the properties)."""
+        ends = f"(from='{quoted(from_label)[1:-1]}', to='{quoted(to_label)[1:-1]}')"
+        self._submit(quoted(rel_type), rows, ends, f"wrote {count} {rel_type} relationships ({from_label} → {to_label})")
 
-def _arrow(frame: pd.DataFrame, properties: list, leading: tuple[str, ...] = (),
-           types: dict[str, pa.DataType] | None = None) -> pa.Table:
-    """The frame as an Arrow table in the table's column order, each column typed from the model."""
-    fields = [pa.field(name, (types or {}).get(name, pa.string())) for name in leading]
-    fields += [pa.field(p.name, ARROW_TYPES[p.type]) for p in properties]
-    arrays = []
-    for field in fields:
-        if field.name not in frame.columns:
-            arrays.append(pa.array([[]] * len(frame) if pa.types.is_list(field.type) else [None] * len(frame),
-                                   type=field.type))
-            continue
-        values = frame[field.name].to_numpy(dtype=object)
-        if pa.types.is_list(field.type):
-            values = [v if isinstance(v, list) else [] for v in values]
-        arrays.append(pa.array(values, type=field.type, from_pandas=True))  # NaN and None both to null
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+    def _submit(self, table: str, rows: pa.Table, options: str, message: str) -> None:
+        try:
+            self._copier.submit(table, rows, options, message)
+        except BaseException:
+            self.abandon()
+            raise
+        _tell(self.progress, self._copier.news())
+
+    def finish(self) -> None:
+        """Wait for every COPY, then swap the new file in; QueryError (nothing written) if the engine refused one."""
+        try:
+            _tell(self.progress, self._copier.finish())
+            self._connection.execute("CHECKPOINT")
+        except RuntimeError as exc:
+            self.abandon()
+            raise QueryError(f"the embedded engine refused the bulk load: {exc}") from exc
+        except BaseException:
+            self.abandon()
+            raise
+        self._close(remove=False)
+        try:
+            self.store._swap_in(self.side)
+        finally:
+            self.store._lock.release()
+
+    def abandon(self) -> None:
+        """Stop copying and remove the new file: the store stays as it was (empty)."""
+        if self._database is None:
+            return
+        self._copier.stop()  # before the parts go: a COPY may still be reading one
+        self._close()
+        self.store._lock.release()
+
+    def _close(self, remove: bool = True) -> None:
+        self._parts.cleanup()
+        self._connection.close()
+        self._database.close()
+        self._database = None
+        if remove:
+            _remove_loading(self.store.path)
 
 
 class _Copier:
@@ -604,8 +551,7 @@ def _close_and_remove(connection: ladybug.Connection, database: ladybug.Database
     _remove_loading(path)
 
 
-def _positional(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The frame's columns renamed c0, c1… so no data column name is ever read as Cypher."""
-    out = frame[columns].copy()
-    out.columns = [f"c{i}" for i in range(len(columns))]
-    return out.reset_index(drop=True)
+def _positional(frame: pd.DataFrame, keys: list[str], properties: list) -> pa.Table:
+    """The frame as Arrow typed from the model, columns renamed c0, c1… so no data column name is ever read as Cypher."""
+    table = arrow_table(frame.reset_index(drop=True), properties, leading=tuple(keys))
+    return table.rename_columns([f"c{i}" for i in range(table.num_columns)])

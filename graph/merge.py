@@ -2,9 +2,11 @@
 
 ``partnermap resolve --apply`` calls :func:`merge_organisations` for each accepted pair.
 Relationships are read with their properties, deleted and written again from the kept
-node through the store's bulk upsert (so ``source`` and ``source_row`` travel with them);
-edge ids that embed the dropped id are rebuilt with :func:`rebuilt_edge_id`, the same
-rule ingest-time resolution uses, so re-ingesting the dropped node's source changes nothing.
+node through the store's upsert (so their sources and statements travel with them); edge ids
+that embed the dropped id are re-pointed with :func:`ontology.ids.repointed`, the same rule
+ingest-time resolution uses, so re-ingesting the dropped node's source changes nothing. A
+fact both nodes had (the same re-pointed id) keeps the statements of both; so does the kept
+node, which gains the dropped node's statements after its own.
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ from typing import Any
 
 import pandas as pd
 
+from graph.facts import PROVENANCE, shown, statements_of
 from graph.schema import quoted
 from graph.store import Store
-from ontology import Model
+from ontology import Model, own_properties
+from ontology.ids import repointed
 from partnermap.errors import NotFound
 
 ORGANISATION = "Organisation"
 
 
-def rebuilt_edge_id(edge_id: str, old: str, new: str) -> str:
-    """``edge_id`` with each ``|``-separated part equal to ``old`` replaced by ``new`` ("MEMBER_OF|old|p")."""
-    return "|".join(new if part == old else part for part in str(edge_id).split("|"))
+def _repointed(edge_id: str, start: str, end: str, drop: str, keep: str) -> str:
+    """An edge's id once its ends that were ``drop`` are ``keep``."""
+    if start == drop:
+        edge_id = repointed(edge_id, "from", drop, keep)
+    if end == drop:
+        edge_id = repointed(edge_id, "to", drop, keep)
+    return edge_id
 
 
 def _organisation_edges(model: Model) -> list[tuple[str, str, str]]:
@@ -52,8 +60,9 @@ def _pattern(rel_type: str, from_label: str, to_label: str, node: str) -> str:
     return f"{a}-[r:{quoted(rel_type)}]->{b}"
 
 
-NODE_STATEMENT = f"MATCH (n:{quoted(ORGANISATION)} {{id: $id}}) RETURN n.name AS name, n.aliases AS aliases, n.identifiers AS identifiers"
-RECORD_STATEMENT = f"MATCH (n:{quoted(ORGANISATION)} {{id: $id}}) SET n.aliases = $aliases, n.identifiers = $identifiers"
+NODE_STATEMENT = (f"MATCH (n:{quoted(ORGANISATION)} {{id: $id}}) RETURN "
+                  + ", ".join(f"n.{quoted(p)} AS {quoted(p)}" for p in ("name", "sector", "aliases", "identifiers", "url",
+                                                                      *PROVENANCE)))
 DELETE_NODE_STATEMENT = f"MATCH (n:{quoted(ORGANISATION)} {{id: $id}}) DETACH DELETE n"
 
 
@@ -83,16 +92,25 @@ def merge_organisations(store: Store, keep: str, drop: str) -> dict[str, int]:
                     group.extend(row for row in rows if row["id"] not in {r["id"] for r in group})  # a self-loop is read twice
         for (rel_type, a, b), rows in rows_by_group.items():
             frame = pd.DataFrame(rows)
+            frame["id"] = [_repointed(edge_id, start, end, drop, keep)
+                           for edge_id, start, end in zip(frame["id"], frame["from_id"], frame["to_id"])]
             for column in ("from_id", "to_id"):
                 frame[column] = frame[column].where(frame[column] != drop, keep)
-            frame["id"] = [rebuilt_edge_id(edge_id, drop, keep) for edge_id in frame["id"]]
-            held = set()
+            held = {}
             for node in ("from", "to"):
                 if (a if node == "from" else b) == ORGANISATION:
-                    held |= {row["id"] for row in store.run(edges_statement(store.model, rel_type, a, b, node), {"id": keep})}
-            fresh = frame[~frame["id"].isin(held)].drop_duplicates("id")
-            duplicates += len(frame) - len(fresh)
-            moved += store.upsert_relationships(rel_type, a, b, fresh)
+                    held.update({row["id"]: row for row in store.run(edges_statement(store.model, rel_type, a, b, node), {"id": keep})})
+            own = own_properties(store.model.relationship(rel_type).properties)
+            written = []
+            for row in frame.drop_duplicates("id").to_dict("records"):
+                if row["id"] in held:  # a fact both had: one fact, every statement kept
+                    duplicates += 1
+                    mine = statements_of(held[row["id"]], own)
+                    row = {**row, **shown(mine + [s for s in statements_of(row, own) if s[0] not in {m[0] for m in mine}], own)}
+                else:
+                    moved += 1
+                written.append(row)
+            store.upsert_relationships(rel_type, a, b, pd.DataFrame(written))
         kept_node, dropped_node = kept[0], dropped[0]
         aliases = list(kept_node["aliases"] or [])
         for name in [dropped_node["name"], *(dropped_node["aliases"] or [])]:
@@ -102,6 +120,12 @@ def merge_organisations(store: Store, keep: str, drop: str) -> dict[str, int]:
         for identifier in [*(dropped_node["identifiers"] or []), f"merged:{drop}"]:
             if identifier not in identifiers:
                 identifiers.append(identifier)
-        store.run(RECORD_STATEMENT, {"id": keep, "aliases": aliases or [kept_node["name"]], "identifiers": identifiers})
+        own = own_properties(store.model.label(ORGANISATION).properties)
+        mine = statements_of(kept_node, own)
+        theirs = [s for s in statements_of(dropped_node, own) if s[0] not in {m[0] for m in mine}]
+        record = {**kept_node, **(shown(mine + theirs, own) if mine + theirs else {}),
+                  "aliases": aliases or [kept_node["name"]], "identifiers": identifiers}
+        record.update({name: kept_node[name] for name in ("name", "sector")})  # the kept node is named as it was
+        store.upsert_nodes(ORGANISATION, pd.DataFrame([{"id": keep, **record}]))
         store.run(DELETE_NODE_STATEMENT, {"id": drop})
     return {"moved": moved, "duplicates": duplicates}

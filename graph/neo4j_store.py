@@ -8,7 +8,7 @@ lookup. The statements built here are linted by Neo4j's own linter in the suite.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -135,13 +135,11 @@ class Neo4jStore(Store):
             self.run(statement, {"rows": rows[start : start + BATCH_ROWS]})
         return len(rows)
 
-    def existing_ids(self, label: str, ids: list[str], replacing: Sequence[str] = ()) -> set[str]:
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
         if not ids:
             return set()
-        query = f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids"
-        query += " AND (n.source IS NULL OR NOT n.source IN $replacing)" if replacing else ""
-        params = {"ids": ids, **({"replacing": list(replacing)} if replacing else {})}
-        return {row["id"] for row in self.run(f"{query} RETURN n.id AS id", params)}
+        query = f"MATCH (n:{quoted(self.model.label(label).name)}) WHERE n.id IN $ids RETURN n.id AS id"
+        return {row["id"] for row in self.run(query, {"ids": ids})}
 
     def close(self) -> None:
         self._driver.close()

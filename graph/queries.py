@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ontology import load_model
 from partnermap.errors import NotFound, QueryError
 
 QUERY_DIR = Path(__file__).with_name("queries")
@@ -40,6 +41,8 @@ _PARAM_LINE = re.compile(
     r"(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<description>.*)$"
 )
 _USED_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+# An abstract kind of the model in a label expression: ``(p:@Group)`` is every label of the kind.
+_KIND = re.compile(r"(?<=[:|])@([A-Za-z]\w*)")
 _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _COMMENTS = re.compile(r"//[^\n]*")
 
@@ -146,6 +149,19 @@ def render_embedded(text: str) -> str:
     return text
 
 
+def expand_kinds(text: str, path: Path | None = None) -> str:
+    """``@Kind`` in label expressions replaced by the kind's labels from the model (``Partnership|Forum``)."""
+    model = load_model()
+
+    def labels(match: re.Match) -> str:
+        try:
+            return "|".join(model.kind(match.group(1)))
+        except ValueError as exc:
+            raise QueryFileError(f"{path or 'query'}: {exc}") from None
+
+    return "\n".join(line if line.lstrip().startswith("//") else _KIND.sub(labels, line) for line in text.split("\n"))
+
+
 def used_params(text: str) -> set[str]:
     """The ``$params`` a query text uses, outside comments and string literals."""
     return set(_USED_PARAM.findall(_STRINGS.sub("''", _COMMENTS.sub("", text))))
@@ -180,12 +196,13 @@ def parse_query_file(path: Path) -> NamedQuery:
             params.append(Param(match["name"], match["type"], default, match["default"] is None, match["description"]))
         else:
             description.append(stripped.lstrip("/ ").strip())
-    texts = {"neo4j": text, "embedded": render_embedded(text)}
+    portable = expand_kinds(text, path)
+    texts = {"neo4j": portable, "embedded": render_embedded(portable)}
     origins = {dialect: path for dialect in DIALECTS}
     for dialect in DIALECTS:
         variant = path.parent / dialect / path.name
         if variant.exists():
-            texts[dialect] = variant.read_text(encoding="utf-8")
+            texts[dialect] = expand_kinds(variant.read_text(encoding="utf-8"), variant)
             origins[dialect] = variant
     for param in params:
         if not param.required and param.default is None:

@@ -1,20 +1,21 @@
 """The store interface every engine implements, kept narrow on purpose.
 
-``run`` reads or writes with parameters, ``transaction`` groups writes so that a
-failure leaves nothing half-written, and the two bulk upserts are the only write
-path ingest uses. Domain operations (loading records, statistics, named queries)
-sit above this interface and are written once.
+``run`` reads or writes with parameters (``frame`` and ``table`` answer as columns),
+``transaction`` groups writes so that a failure leaves nothing half-written, the two
+upserts write rows exactly as given, and ``bulk_writer`` offers an engine's faster path
+into an empty store. Domain operations (what an ingest writes and withdraws, statistics,
+named queries) sit above this interface, in :mod:`graph.write` and beside it, written once.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from ontology import Model, load_model
 
@@ -46,6 +47,11 @@ class Store(ABC):
         """Run a read query and return its rows as a DataFrame (engines override with a columnar path)."""
         return pd.DataFrame(self.run(query, params))
 
+    def table(self, query: str, params: dict[str, Any] | None = None) -> pa.Table:
+        """Run a read query and return its rows as an Arrow table (engines override with a columnar path)."""
+        rows = self.run(query, params)
+        return pa.Table.from_pylist(rows) if rows else pa.table({})
+
     @abstractmethod
     def transaction(self) -> AbstractContextManager[None]:
         """A write transaction: everything inside commits together or not at all."""
@@ -58,24 +64,18 @@ class Store(ABC):
     def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
         """MERGE relationships on ``id`` between ``from_id`` and ``to_id`` nodes; returns rows."""
 
-    def bulk_load(
-        self,
-        nodes: Iterable[tuple[str, pd.DataFrame]],
-        edges: Iterable[tuple[str, str, str, pd.DataFrame]],
-        progress: Callable[[str], None] = lambda _: None,
-    ) -> dict[str, Counter] | None:
-        """Write everything into an empty store by a faster path than the upserts, all or nothing.
+    def bulk_writer(self, progress: Callable[[str], None] = lambda _: None) -> Any:
+        """A faster path than the upserts into an empty store, all or nothing; None where there is none.
 
-        ``nodes`` yields (label, frame), ``edges`` (type, from label, to label, frame), as the
-        upserts take them. Returns what was written, or None without writing anything where
-        the store is not empty or the engine has no such path (the default).
+        What it returns takes ``nodes(label, table, count)`` and ``relationships(type, from, to,
+        table, count)`` (Arrow tables typed from the model), then ``finish()`` to make them the
+        store's, or ``abandon()`` to leave the store as it was. The default: no such path.
         """
         return None
 
     @abstractmethod
-    def existing_ids(self, label: str, ids: list[str], replacing: Sequence[str] = ()) -> set[str]:
-        """Which of ``ids`` already exist as nodes of ``label`` (not counting nodes whose source is
-        one of ``replacing``: an ingest of those sources is about to drop the nodes it no longer holds)."""
+    def existing_ids(self, label: str, ids: list[str]) -> set[str]:
+        """Which of ``ids`` exist as nodes of ``label``."""
 
     @abstractmethod
     def close(self) -> None:

@@ -171,8 +171,11 @@ def features(document: Any) -> Iterator[tuple[str, dict, Any, Any]]:
                 yield pointer, geometry.get("properties") or {}, geometry.get("id"), decoded
 
 
-def read(source: str | Path | Iterable[str | Path]) -> Iterator[Item]:
-    """Read boundary files (a file, a folder of .geojson/.json, or several) into Territory boundaries."""
+def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) -> Iterator[Item]:
+    """Read boundary files (a file, a folder of .geojson/.json, or several) into Territory boundaries.
+
+    ``dataset``: a name the files' sources take (``boundaries:NAME/file``; default ``boundaries:file``).
+    """
     paths, problems, _ = files(source, (".geojson", ".json", ".topojson"))
     yield from problems
     rows: dict[str, dict] = {}
@@ -191,7 +194,7 @@ def read(source: str | Path | Iterable[str | Path]) -> Iterator[Item]:
         if document.get("crs") is not None and not any(name in crs for name in _WGS84):
             yield Problem(path.name, "#/crs", "crs", document["crs"], "coordinates must be WGS84 longitude/latitude (CRS84)", fatal=True)
             continue
-        source_id, batch = source_batch("boundaries", path, raw)
+        source_id, batch = source_batch("boundaries", path, raw, dataset)
         yield batch
         subject: list[str] = []  # the file's code property, as the first feature shows it: every feature has it
         for pointer, properties, feature_id, geometry in features(document):

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
 from ingest.names import NameIndex
+from ontology.ids import relationship_id, source_id as make_source_id
 from partnermap.errors import Problem
 
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -203,7 +204,7 @@ def _evidence(sentence: str, start: int, end: int) -> str:
 # --- The reader ----------------------------------------------------------------------------
 
 
-def read(source: str | Path, names: Iterable[Mapping] | NameIndex = ()) -> Iterator[Item]:
+def read(source: str | Path, names: Iterable[Mapping] | NameIndex = (), dataset: str | None = None) -> Iterator[Item]:
     """Read a document, or a folder of them, into Source nodes and MENTIONS of ``names``.
 
     ``names``: rows (id, label, name, aliases, sector, kind) of what the graph holds, as the
@@ -225,10 +226,10 @@ def read(source: str | Path, names: Iterable[Mapping] | NameIndex = ()) -> Itera
     else:
         files = [path]
     for file in files:
-        yield from _document(file, index)
+        yield from _document(file, index, dataset)
 
 
-def _document(path: Path, index: NameIndex) -> Iterator[Item]:
+def _document(path: Path, index: NameIndex, dataset: str | None = None) -> Iterator[Item]:
     if oversized := too_large(path):
         yield oversized
         return
@@ -240,7 +241,7 @@ def _document(path: Path, index: NameIndex) -> Iterator[Item]:
     if isinstance(pages, Problem):
         yield pages
         return
-    source_id = f"document:{path.name}"
+    source_id = make_source_id("document", dataset, path.name) if dataset else make_source_id("document", path.name)
     rows: list[dict] = []
     unresolved: Counter[tuple[str, str]] = Counter()
     read_any = False
@@ -262,7 +263,7 @@ def _document(path: Path, index: NameIndex) -> Iterator[Item]:
                     label, node_id = meaning.target
                     rows.append({
                         "label": label, "from_id": source_id, "to_id": node_id,
-                        "id": f"MENTIONS|{source_id}|{label}:{node_id}|{position}",
+                        "id": relationship_id("MENTIONS", source_id, node_id, label, position),
                         "evidence": _evidence(sentence, start, end), "term": sentence[start:end],
                         "position": position, "sector": meaning.sector,
                         "source": source_id, "source_row": f"{path.name} {position}", ROW: position,

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from ontology.ids import relationship_ids, source_id as make_source_id
 from partnermap.errors import Problem
 
 GSS = re.compile(r"^[A-Z]\d{8}$")  # ONS codes: E, W, S, N, K; L and M for the Channel Islands and Man
@@ -86,9 +87,9 @@ def level_of(code: str, entity: str | None = None) -> str | None:
     return PREFIX_LEVELS.get(code[:3]) or ENTITY_LEVELS.get(entity or "")
 
 
-def source_batch(reader: str, path: Path, raw: bytes) -> tuple[str, NodeBatch]:
+def source_batch(reader: str, path: Path, raw: bytes, dataset: str | None = None) -> tuple[str, NodeBatch]:
     """The Source node for one file read (id ``reader:file name``), as every reader writes one."""
-    source_id = f"{reader}:{path.name}"
+    source_id = make_source_id(reader, dataset, path.name) if dataset else make_source_id(reader, path.name)
     frame = pd.DataFrame([{
         "id": source_id, "name": path.name, "reader": reader, "path": str(path.resolve()),
         "sha256": hashlib.sha256(raw).hexdigest(), "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -194,6 +195,7 @@ class _Geography:
 
     def __init__(self) -> None:
         self.seen: dict[str, _Seen] = {}
+        self.sources: dict[str, str] = {}  # file name -> its Source id
         self.successors: dict[tuple[str, str], tuple[str, str, int]] = {}  # (old, new) -> (source, file, row)
         self.problems: list[Problem] = []
         self._reported: set[tuple] = set()
@@ -351,8 +353,8 @@ class _Geography:
         if parents:
             frame = pd.DataFrame({
                 "from_id": [c for c, _ in parents], "to_id": [p for _, (p, _, _) in parents],
-                "id": [f"PART_OF|{c}|{p}" for c, (p, _, _) in parents],
-                "source": [f"geography:{file}" for _, (_, file, _) in parents],
+                "id": relationship_ids("PART_OF", [c for c, _ in parents], [p for _, (p, _, _) in parents]),
+                "source": [self.sources[file] for _, (_, file, _) in parents],
                 "source_row": [f"{file} row {row}" for _, (_, file, row) in parents],
                 ROW: [row for _, (_, _, row) in parents],
             })
@@ -362,7 +364,7 @@ class _Geography:
         if links:
             frame = pd.DataFrame({
                 "from_id": [o for o, _, _ in links], "to_id": [n for _, n, _ in links],
-                "id": [f"SUCCEEDED_BY|{o}|{n}" for o, n, _ in links],
+                "id": relationship_ids("SUCCEEDED_BY", [o for o, _, _ in links], [n for _, n, _ in links]),
                 "source": [at[0] for _, _, at in links],
                 "source_row": [f"{at[1]} row {at[2]}" for _, _, at in links],
                 ROW: [at[2] for _, _, at in links],
@@ -371,8 +373,11 @@ class _Geography:
                 yield EdgeBatch("SUCCEEDED_BY", part, file, ("Territory",), ("Territory",), "code", "successor")
 
 
-def read(source: str | Path | Iterable[str | Path]) -> Iterator[Item]:
-    """Read lookup CSVs (a file, a folder of them, or several) into territories and their tree."""
+def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) -> Iterator[Item]:
+    """Read lookup CSVs (a file, a folder of them, or several) into territories and their tree.
+
+    ``dataset``: a name the files' sources take (``geography:NAME/file.csv``; default ``geography:file.csv``).
+    """
     paths, problems, from_folder = files(source, (".csv",))
     yield from problems
     geography = _Geography()
@@ -382,7 +387,8 @@ def read(source: str | Path | Iterable[str | Path]) -> Iterator[Item]:
             yield table
             continue
         header, rows, raw = table
-        source_id, batch = source_batch("geography", path, raw)
+        source_id, batch = source_batch("geography", path, raw, dataset)
+        geography.sources[path.name] = source_id
         if {"gss-code", "local-authority-code", "nice-name"} <= set(header):
             geography.mysociety(path, header, rows, source_id)
         elif not geography.lookup(path, header, rows, source_id):

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
 from ingest.giving_format import Grant, calendar_problems, duplicate_ids, iso_date, read_grants, schema_problems
+from ontology.ids import relationship_id, source_id as make_source_id
 from partnermap.errors import Problem
 
 DATA = Path(__file__).with_name("giving_data")
@@ -131,18 +132,18 @@ def _graph(grants: list[Grant], file: str, source_id: str, json_file: bool) -> I
                                      "source_row": grant.source_row, ROW: grant.where}
         for funder in funders:
             for recipient in recipients:
-                single = len(funders) == 1 and len(recipients) == 1
                 funds.append({
                     "from_id": str(funder["id"]).strip(), "to_id": str(recipient["id"]).strip(),
-                    "id": str(data["id"]).strip() if single else f"{data['id']}|{funder['id']}|{recipient['id']}",
-                    "amount": data["amountAwarded"], "currency": data["currency"], "award_date": award or None,
+                    "id": relationship_id("FUNDS", str(funder["id"]).strip(), str(recipient["id"]).strip(),
+                                          str(data["id"]).strip()),
+                    "grant": str(data["id"]).strip(), "amount": data["amountAwarded"], "currency": data["currency"], "award_date": award or None,
                     "start": iso_date(planned.get("startDate")), "end": iso_date(planned.get("endDate")),
                     "programme": "; ".join(p for p in programmes if p) or None, "title": data.get("title"),
                     "locations": locations, "source_row": grant.source_row, ROW: grant.where,
                 })
         for recipient in recipients:
             for code in locations:
-                edge_id = f"COVERS|{str(recipient['id']).strip()}|{code}"
+                edge_id = relationship_id("COVERS", str(recipient["id"]).strip(), code)
                 covers.setdefault(edge_id, {"from_id": str(recipient["id"]).strip(), "to_id": code, "id": edge_id,
                                             "source_row": grant.source_row, ROW: grant.where})
     rows = []
@@ -167,7 +168,7 @@ def _graph(grants: list[Grant], file: str, source_id: str, json_file: bool) -> I
                         ("Organisation",), ("Territory",), recipient, place)
 
 
-def read(source: str | Path) -> Iterator[Item]:
+def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
     """Read one 360Giving file (.json package, .csv or .xlsx) into organisations, grants and places (and problems)."""
     path = Path(source)
     if not path.is_file():
@@ -193,7 +194,7 @@ def read(source: str | Path) -> Iterator[Item]:
     for duplicate in duplicate_ids(file, [g for g in grants if g.where not in bad]):
         bad.add(duplicate.row)
         yield duplicate
-    source_id = f"{READER}:{path.name}"
+    source_id = make_source_id(READER, dataset, path.name) if dataset else make_source_id(READER, path.name)
     yield NodeBatch("Source", pd.DataFrame([{
         "id": source_id, "name": path.name, "reader": READER, "path": str(path.resolve()),
         "sha256": hashlib.sha256(raw).hexdigest(), "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

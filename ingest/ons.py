@@ -22,6 +22,7 @@ import pandas as pd
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ingest.geography import GSS, files, level_of, read_csv, same_name, source_batch
 from ontology import concept_id
+from ontology.ids import relationship_id
 from partnermap.errors import Problem
 
 _COLUMN = re.compile(r"^(?P<entity>[A-Z]+?)(?P<yy>\d{2})(?P<part>CD|NM|CDH)$")
@@ -163,7 +164,7 @@ class _Partnerships:
             yield from _per_file(records, lambda frame, file, label=label: NodeBatch(label, frame, file))
         labels = {code: BODIES[node.entity].label for code, node in self.nodes.items()}
         covers = [
-            {"from_id": body, "to_id": lad, "id": f"COVERS|{body}|{lad}", "source": source,
+            {"from_id": body, "to_id": lad, "id": relationship_id("COVERS", body, lad), "source": source,
              "source_row": f"{file} row {row}", ROW: row, "_file": file, "_label": labels[body]}
             for (body, lad), (source, file, row) in self.covers.items() if body in labels
         ]
@@ -179,7 +180,7 @@ class _Partnerships:
                 key = concept_id(theme)
                 themes.setdefault(key, {"id": key, "name": theme, "source": node.source,
                                         "source_row": f"{node.file} row {node.row}", ROW: node.row, "_file": node.file})
-                has_theme.append({"from_id": code, "to_id": key, "id": f"HAS_THEME|{code}|{key}", "source": node.source,
+                has_theme.append({"from_id": code, "to_id": key, "id": relationship_id("HAS_THEME", code, key), "source": node.source,
                                   "source_row": f"{node.file} row {node.row}", ROW: node.row, "_file": node.file})
         yield from _per_file(list(themes.values()), lambda frame, file: NodeBatch("Theme", frame, file))
         yield from _per_file(has_theme, lambda frame, file: EdgeBatch(
@@ -195,8 +196,11 @@ def _per_file(records: list[dict], make) -> Iterator[Item]:
         yield make(part.drop(columns=["_file"]), file)
 
 
-def read(source: str | Path | Iterable[str | Path]) -> Iterator[Item]:
-    """Read ONS partnership geography CSVs (a file, a folder, or several) into partnerships, bodies and coverage."""
+def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) -> Iterator[Item]:
+    """Read ONS partnership geography CSVs (a file, a folder, or several) into partnerships, bodies and coverage.
+
+    ``dataset``: a name the files' sources take (``ons:NAME/file.csv``; default ``ons:file.csv``).
+    """
     paths, problems, from_folder = files(source, (".csv",))
     yield from problems
     partnerships = _Partnerships()
@@ -206,12 +210,13 @@ def read(source: str | Path | Iterable[str | Path]) -> Iterator[Item]:
             yield table
             continue
         header, rows, raw = table
-        if not partnerships.read(path, header, rows, f"ons:{path.name}"):
+        source_id, batch = source_batch("ons", path, raw, dataset)
+        if not partnerships.read(path, header, rows, source_id):
             if not from_folder or len(paths) == 1:
                 yield Problem(path.name, 1, None, ", ".join(header),
                               "no ONS partnership geography columns (e.g. CSP19CD and CSP19NM, or CCG20CD beside LAD20CD)", fatal=True)
             continue
-        yield source_batch("ons", path, raw)[1]
+        yield batch
     batches = list(partnerships.batches())
     yield from partnerships.problems
     yield from batches

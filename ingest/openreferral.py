@@ -37,6 +37,7 @@ from ingest.openreferral_csv import read_package
 from ingest.openreferral_facts import (
     PROGRESS_EVERY, SCHEMAS, V1_KEYS, Facts, Where, as_text, batches, dicts, gss_codes, log, schema_problems, source_batch, validators,
 )
+from ontology.ids import source_id as make_source_id
 from partnermap.errors import Problem
 
 __all__ = ["SCHEMAS", "read"]
@@ -179,11 +180,12 @@ def _read_json(path: Path, raw: bytes, source_id: str, schemas: Path, facts: Fac
             _map_service(rec, where, facts)
 
 
-def read(source: str | Path, schemas: str | Path | None = None) -> Iterator[Item]:
+def read(source: str | Path, schemas: str | Path | None = None, dataset: str | None = None) -> Iterator[Item]:
     """Read an Open Referral JSON file, a folder of them, or a CSV data package folder into batches.
 
     ``schemas`` is the folder of ``hsds3/`` and ``oruk-v1/`` JSON Schemas (default: the copies
-    shipped beside this module); ``$ref`` is only ever resolved within it.
+    shipped beside this module); ``$ref`` is only ever resolved within it. ``dataset``: the name
+    its sources take (``openreferral:NAME/file``; default the folder's name).
     """
     path, schema_root = Path(source), Path(schemas) if schemas else SCHEMAS
     facts = Facts()
@@ -192,7 +194,7 @@ def read(source: str | Path, schemas: str | Path | None = None) -> Iterator[Item
         return
     pages = sorted(path.glob("*.json")) if path.is_dir() else [path]
     if path.is_dir() and ((path / "services.csv").exists() or (path / "datapackage.json").exists() or not pages):
-        package = read_package(path, schema_root, facts)
+        package = read_package(path, schema_root, facts, dataset)
         for source_id, name, file_path, raw in package.sources:
             yield source_batch(source_id, name, file_path, raw)
     else:
@@ -203,7 +205,7 @@ def read(source: str | Path, schemas: str | Path | None = None) -> Iterator[Item
                 facts.problems.append(oversized)
                 continue
             raw = page.read_bytes()
-            source_id = f"openreferral:{page.resolve().parent.name}/{page.name}"
+            source_id = make_source_id("openreferral", dataset or page.resolve().parent.name, page.name)
             _read_json(page, raw, source_id, schema_root, facts)
             if not any(p.fatal for p in facts.problems):
                 yield source_batch(source_id, page.name, page, raw)

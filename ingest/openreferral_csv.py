@@ -19,6 +19,7 @@ from typing import Any
 
 from ingest.batches import too_large
 from ingest.openreferral_facts import ORG_ID, PROGRESS_EVERY, Facts, Where, as_text, gss_codes, log, short_reason, validators
+from ontology.ids import source_id as make_source_id
 from partnermap.errors import Problem
 
 # Tables only HSDS 1.1 / ORUK v1 packages have: any of them means the v1 column names.
@@ -41,8 +42,9 @@ class _Table:
 class _Package:
     """The CSV files of one data package folder, read on demand, each with its Source."""
 
-    def __init__(self, folder: Path, facts: Facts):
+    def __init__(self, folder: Path, facts: Facts, dataset: str | None = None):
         self.folder, self.facts = folder, facts
+        self.dataset = dataset or folder.resolve().name
         self.tables: dict[str, _Table] = {}
         self.sources: list[tuple[str, str, Path, bytes]] = []  # source id, file, path, bytes
 
@@ -66,7 +68,7 @@ class _Package:
             reader = csv.DictReader(io.StringIO(text, newline=""))
             rows = [(n, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
                     for n, row in enumerate(reader, 2) if any((v or "").strip() for v in row.values() if isinstance(v, str))]
-            source_id = f"openreferral:{self.folder.resolve().name}/{name}"
+            source_id = make_source_id("openreferral", self.dataset, name)
             self.sources.append((source_id, name, path, raw))
             self.tables[name] = _Table(name, source_id, rows)
             return self.tables[name]
@@ -133,8 +135,8 @@ def _check_v1_rows(table: _Table, resource: str, schemas: Path, facts: Facts) ->
     return bad
 
 
-def read_package(folder: Path, schemas: Path, facts: Facts) -> _Package:
-    package = _Package(folder, facts)
+def read_package(folder: Path, schemas: Path, facts: Facts, dataset: str | None = None) -> _Package:
+    package = _Package(folder, facts, dataset)
     descriptor = folder / "datapackage.json"
     version = ""
     if descriptor.is_file():

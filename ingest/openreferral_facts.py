@@ -28,6 +28,7 @@ from referencing.jsonschema import DRAFT7, DRAFT202012
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ontology import concept_id
+from ontology.ids import relationship_id
 from partnermap.errors import Problem
 
 log = logging.getLogger("ingest.openreferral")
@@ -266,7 +267,7 @@ def batches(facts: Facts) -> Iterator[Item]:
     edge_seen: set[str] = set()
 
     def edge(rel: str, a: str, b: str, where: Where) -> None:
-        edge_id = f"{rel}|{a}|{b}"
+        edge_id = relationship_id(rel, a, b)
         if edge_id not in edge_seen:
             edge_seen.add(edge_id)
             edge_rows[rel].append((where, {"id": edge_id, "from_id": a, "to_id": b}))

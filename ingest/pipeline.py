@@ -43,22 +43,30 @@ class Ingested:
 
 
 def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None = None,
-                 progress: Callable[[str], None] = lambda _: None) -> Ingested:
-    """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing."""
+                 progress: Callable[[str], None] = lambda _: None, source: str | None = None,
+                 replace: bool = False) -> Ingested:
+    """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing.
+
+    ``source``: the name of the dataset the files are (their sources' ids take it); without it each
+    reader names it from the folder or file. A stored source of the same name read from another
+    path is replaced only with ``replace`` (otherwise a problem says so and nothing is written).
+    """
     with _collector_paused():
-        return _ingest(store, kind, paths, decisions, progress)
+        return _ingest(store, kind, paths, decisions, progress, source, replace)
 
 
 def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None,
-            progress: Callable[[str], None]) -> Ingested:
+            progress: Callable[[str], None], source: str | None, replace: bool) -> Ingested:
     reader = READERS[kind]
+    if source:
+        reader = functools.partial(reader, dataset=source)
     if kind in NEEDS_NAMES:
         reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names")))
     # Handed over unread: load() keeps the read batches no longer than it needs them (memory).
     items = reader(list(paths)) if kind in TOGETHER else (item for path in paths for item in reader(path))
     chosen = resolution.read_decisions(decisions) if decisions else None
     resolver = resolution.Resolver.from_store(store, chosen)
-    counts = load(store, items, progress=progress, resolver=resolver)
+    counts = load(store, items, progress=progress, resolver=resolver, replace=replace)
     return Ingested(counts, resolver.matches)
 
 

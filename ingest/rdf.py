@@ -40,6 +40,7 @@ from rdflib.plugins.shared.jsonld.context import Context
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ontology import Model, load_model
 from ontology.rdf import expand, namespace, property_iri, relationship_iri
+from ontology.ids import relationship_id, source_id as make_source_id
 from ontology.rdf_data import PROVENANCE, parse_node_iri
 from partnermap.errors import Problem
 
@@ -85,8 +86,11 @@ if not getattr(rdflib.parser.URLInputSource.__init__, "partnermap_guard", False)
     rdflib.parser.URLInputSource.__init__ = _guard(rdflib.parser.URLInputSource.__init__)
 
 
-def read(source: str | Path) -> Iterator[Item]:
-    """Read an RDF file (or every RDF file in a folder) into node and relationship batches."""
+def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
+    """Read an RDF file (or every RDF file in a folder) into node and relationship batches.
+
+    ``dataset``: a name the files' sources take (``rdf:NAME/file``; default ``rdf:file``).
+    """
     path = Path(source)
     if not path.exists():
         yield Problem(str(path), None, None, None, "no such file or folder", fatal=True)
@@ -95,10 +99,10 @@ def read(source: str | Path) -> Iterator[Item]:
     if not files:
         yield Problem(str(path), None, None, None, f"no RDF files ({', '.join(SUFFIXES)}) in this folder", fatal=True)
     for file in files:
-        yield from _read_file(file)
+        yield from _read_file(file, dataset)
 
 
-def _read_file(path: Path) -> Iterator[Item]:
+def _read_file(path: Path, dataset: str | None = None) -> Iterator[Item]:
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         yield Problem(path.name, None, None, None, f"not a known RDF file name; use one of {', '.join(SUFFIXES)}", fatal=True)
@@ -112,7 +116,7 @@ def _read_file(path: Path) -> Iterator[Item]:
     if problem is not None:
         yield problem
         return
-    yield from _Reader(graph, path, raw, load_model()).items()
+    yield from _Reader(graph, path, raw, load_model(), dataset).items()
 
 
 def _fatal(path: Path, line: int | str | None, reason: str, value: object = None, column: str | None = None) -> Problem:
@@ -223,10 +227,10 @@ def _curie(iri: URIRef, model: Model) -> str:
 class _Reader:
     """Turns one parsed graph into batches: nodes first, then relationships."""
 
-    def __init__(self, graph: Graph, path: Path, raw: bytes, model: Model):
+    def __init__(self, graph: Graph, path: Path, raw: bytes, model: Model, dataset: str | None = None):
         self.graph, self.path, self.raw, self.model = graph, path, raw, model
         self.file = path.name
-        self.source_id = f"rdf:{path.name}"
+        self.source_id = make_source_id("rdf", dataset, path.name) if dataset else make_source_id("rdf", path.name)
         self.used_file_source = False
         self.problems: list[Problem] = []
         self.nodes: dict[Any, tuple[str, str]] = {}  # resource → (label, id)
@@ -249,8 +253,8 @@ class _Reader:
         self.problems.append(Problem(self.file, _row(subject), column, value, reason))
 
     def items(self) -> Iterator[Item]:
-        node_rows = self._nodes()
-        edge_rows = self._edges()
+        node_rows = {label: self._each_statement(rows) for label, rows in self._nodes().items()}
+        edge_rows = {key: self._each_statement(rows) for key, rows in self._edges().items()}
         yield from self.problems
         if not node_rows and not edge_rows and not self.problems:
             yield _fatal(self.path, None, "found no W3C ORG organisations, collaborations or memberships, "
@@ -388,6 +392,33 @@ class _Reader:
         row["source"] = str(source) if source is not None else self.source_id
         row["source_row"] = str(source_row) if source_row is not None else str(subject)
         row[ROW] = _row(subject)
+        statements = self._one(subject, self.pm.statements) if recorded else None
+        if statements is not None:
+            row["_statements"] = str(statements)
+
+    def _each_statement(self, rows: list[dict], subject_of: dict[int, Any] | None = None) -> list[dict]:
+        """Rows of a partnermap export that several sources state: one row per source, in its words.
+
+        An export keeps what each source says (``pm:statements``); reading it back gives each source's
+        statement again, so the facts and their sources come back as they were.
+        """
+        out = []
+        for row in rows:
+            held = row.pop("_statements", None)
+            if held is None:
+                out.append(row)
+                continue
+            try:
+                said = json.loads(held)
+                assert isinstance(said, dict) and all(isinstance(v, dict) for v in said.values())
+            except (ValueError, AssertionError):
+                self.problems.append(Problem(self.file, row.get(ROW), "pm:statements", held[:80],
+                                             "not what a partnermap export writes: a JSON object of each source's row and values"))
+                continue
+            keep = {k: v for k, v in row.items() if k in ("id", "from_id", "to_id", "_ends", ROW)}
+            for source, statement in reversed(list(said.items())):  # the most recent last, as an ingest gives them
+                out.append({**keep, **(statement.get("values") or {}), "source": source, "source_row": statement.get("row")})
+        return out
 
     # -- relationships -----------------------------------------------------------------------
 
@@ -411,7 +442,8 @@ class _Reader:
                 self.problem(subject, columns[0] if from_id is None else columns[1], None,
                              "refers to a blank node that is not a partnermap or ORG resource")
                 return
-            row = {"from_id": from_id, "to_id": to_id, "id": edge_id or f"{rel_type}|{from_id}|{to_id}",
+            unkeyed = [""] * len(self.model.relationship(rel_type).key)  # ORG data says no more than its ends
+            row = {"from_id": from_id, "to_id": to_id, "id": edge_id or relationship_id(rel_type, from_id, to_id, *unkeyed),
                    **(properties or {}), "_ends": {a, b}}
             self._provenance(subject, row, recorded)
             rows[(rel_type, *columns)].append(row)
@@ -500,7 +532,7 @@ class _Reader:
         labels = {self.nodes[r][0] if r in self.nodes else "Organisation" for r in (part, whole)}
         if labels == {"Organisation"}:
             return "SUB_ORGANISATION_OF"
-        if labels <= {"Partnership", "Forum"}:
+        if labels <= set(self.model.kind("Group")):
             return "REPORTS_TO"  # a sub-group of a partnership reports to it, as the register writes it
         self.problem(part, "org:subOrganizationOf", str(whole),
                      f"a {' and a '.join(sorted(labels)).lower()} cannot be parts of one another in partnermap")

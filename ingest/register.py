@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
-from ontology import concept_id
+from ontology import concept_id, load_model
+from ontology.ids import relationship_ids, source_id as make_source_id
 from partnermap.errors import Problem
 
 
@@ -56,7 +57,7 @@ FILES: dict[str, FileSpec] = {
     ),
 }
 
-PARTNERS = ("Partnership", "Forum")
+PARTNERS = load_model().kind("Group")  # what organisations sit on
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -66,7 +67,7 @@ def _date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text) if _ISO.match(text) else None
     except ValueError:
         return None
-OWNERS = ("Organisation", "Partnership", "Forum")
+OWNERS = load_model().relationship("OWNS").from_labels  # what can own a strategy or a target
 
 
 def split(cell: str) -> list[str]:
@@ -131,8 +132,9 @@ class _Sheet:
         if many:
             frame = frame.drop_duplicates([ROW, to_column])  # "Health; health" in one cell is one fact
         out = pd.DataFrame({"from_id": frame[from_column].astype(object), "to_id": frame[to_column].astype(object)})
-        keys = [out["from_id"].tolist(), out["to_id"].tolist(), *(frame[c].tolist() for c in key_columns if c in frame)]
-        out["id"] = pd.Series(["|".join(parts) for parts in zip([rel_type] * len(out), *keys)], index=out.index, dtype=object)
+        keys = [frame[c].tolist() if c in frame else [""] * len(frame) for c in key_columns]
+        out["id"] = pd.Series(relationship_ids(rel_type, out["from_id"].tolist(), out["to_id"].tolist(), *keys),
+                              index=out.index, dtype=object)
         for prop, col in (properties or {}).items():
             if col in frame:
                 out[prop] = frame[col]
@@ -212,15 +214,18 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read(source: str | Path) -> Iterator[Item]:
-    """Read a register folder or workbook into node and relationship batches (and problems)."""
+def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
+    """Read a register folder or workbook into node and relationship batches (and problems).
+
+    ``dataset``: the register's name in its sources' ids (default: the folder's or workbook's name).
+    """
     path = Path(source)
     if not path.exists():
         yield Problem(str(path), None, None, None, "no such file or folder", fatal=True)
         return
     tables, problems = _read_tables(path)
     yield from problems
-    register = path.stem if path.is_file() else path.resolve().name
+    register = dataset or (path.stem if path.is_file() else path.resolve().name)
     sheets: dict[str, _Sheet] = {}
     for name, spec in FILES.items():
         if name not in tables:
@@ -240,7 +245,7 @@ def read(source: str | Path) -> Iterator[Item]:
         if missing:
             continue
         frame = frame.drop(columns=unknown)
-        source_id = f"register:{register}/{file}"
+        source_id = make_source_id("register", register, file)
         sheets[name] = _Sheet(name, file, frame, source_id)
         digest = hashlib.sha256(raw).hexdigest()
         yield NodeBatch(

@@ -2,7 +2,8 @@
 
 At ingest (:class:`Resolver`, run by ``ingest.load(..., resolver=...)`` before validation) an
 incoming organisation that certainly matches one already in the store, or an earlier one in
-the same ingest, is dropped and every relationship to it points at the kept node. Certain
+the same ingest, becomes its source's statement of the kept node, and every relationship to
+it points at the kept node. Certain
 means: a shared identifier, the same normalised name (or a name that is another's alias of
 two words or more) in the same sector, or a pair accepted in the decisions file. Everything
 less sure is returned as a :class:`Match` for a person: ``partnermap resolve --review FILE``
@@ -22,9 +23,10 @@ from typing import Any
 import pandas as pd
 
 import graph
-from graph.merge import merge_organisations, rebuilt_edge_id
+from graph.merge import merge_organisations
 from ingest.batches import EdgeBatch, Item, NodeBatch
 from ingest.matching import REVIEW_SCORE, Matcher, Pair, Record
+from ontology.ids import repointed
 from partnermap.errors import InvalidRecords, Problem
 
 ORGANISATION = "Organisation"
@@ -291,21 +293,43 @@ def _candidates(records: list[Record], keeper: list[int], pairs: Iterable[Pair],
 
 
 def _rewritten(items: list[Item], mapping: dict[str, str]) -> list[Item]:
-    """Drop merged organisations and point edges at the kept ones, rebuilding edge ids that embed them.
+    """Merged organisations become statements of the kept ones; edges point at the kept ones.
 
-    A rewritten edge whose id another edge of this ingest already has states the same fact
-    twice (both names sat on the same board): it is dropped rather than reported as a duplicate.
+    A merged organisation's row says, in its source's words, what the kept node is: it stays,
+    with the kept node's id, as that source's statement of it, unless the same source already
+    states the kept node (one source naming one body twice: the repeat goes). Edge ids that
+    embed a merged id are re-pointed (:func:`ontology.ids.repointed`); a re-pointed edge whose id
+    the same source already gives states the same fact twice (both names sat on the same
+    board): it is dropped rather than reported as a duplicate.
     """
+    stated: set[tuple[str, object]] = set()  # (organisation id, source) pairs this ingest states
+    for batch in items:
+        if isinstance(batch, NodeBatch) and batch.label == ORGANISATION and "id" in batch.frame:
+            kept = batch.frame[~batch.frame["id"].isin(mapping)]
+            stated.update(zip(kept["id"], _sources_of(kept)))
     untouched: dict[str, set] = {}
     rewritten: list[tuple[int, pd.DataFrame, pd.Series]] = []
     out: list[Item] = []
     for batch in items:
         if isinstance(batch, NodeBatch) and batch.label == ORGANISATION and "id" in batch.frame:
-            out.append(replace(batch, frame=batch.frame[~batch.frame["id"].isin(mapping)]))
+            frame = batch.frame
+            merged = frame["id"].isin(mapping)
+            if merged.any():
+                keep = []
+                for position, (node_id, source) in enumerate(zip(frame["id"], _sources_of(frame))):
+                    if not merged.iloc[position]:
+                        keep.append(True)
+                        continue
+                    target = (mapping[node_id], source)
+                    keep.append(target not in stated)
+                    stated.add(target)
+                frame = frame[keep].copy()
+                frame["id"] = frame["id"].map(lambda node_id: mapping.get(node_id, node_id))
+            out.append(replace(batch, frame=frame))
         elif isinstance(batch, EdgeBatch):
             frame = batch.frame.copy()
             changed = pd.Series(False, index=frame.index)
-            for column, labels in (("from_id", batch.from_labels), ("to_id", batch.to_labels)):
+            for column, end, labels in (("from_id", "from", batch.from_labels), ("to_id", "to", batch.to_labels)):
                 if ORGANISATION not in labels or column not in frame:
                     continue
                 hit = frame[column].isin(mapping)
@@ -313,9 +337,10 @@ def _rewritten(items: list[Item], mapping: dict[str, str]) -> list[Item]:
                     old = frame.loc[hit, column]
                     frame.loc[hit, column] = old.map(mapping)
                     if "id" in frame:
-                        frame.loc[hit, "id"] = [rebuilt_edge_id(e, o, mapping[o]) for e, o in zip(frame.loc[hit, "id"], old)]
+                        frame.loc[hit, "id"] = [repointed(e, end, o, mapping[o]) for e, o in zip(frame.loc[hit, "id"], old)]
                     changed |= hit
-            untouched.setdefault(batch.type, set()).update(frame.loc[~changed, "id"] if "id" in frame else ())
+            if "id" in frame:
+                untouched.setdefault(batch.type, set()).update(zip(frame.loc[~changed, "id"], _sources_of(frame[~changed])))
             rewritten.append((len(out), frame, changed))
             out.append(batch)
         else:
@@ -324,11 +349,17 @@ def _rewritten(items: list[Item], mapping: dict[str, str]) -> list[Item]:
         batch = out[position]
         if changed.any() and "id" in frame:
             seen = untouched[batch.type]
-            repeat = changed & (frame["id"].isin(seen) | frame["id"].duplicated())
+            pairs = pd.Series(list(zip(frame["id"], _sources_of(frame))), index=frame.index)
+            repeat = changed & (pairs.isin(seen) | pairs.duplicated())
             frame = frame[~repeat]
-            seen.update(frame.loc[changed[~repeat], "id"])
+            seen.update(pairs[changed & ~repeat])
         out[position] = replace(batch, frame=frame)
     return out
+
+
+def _sources_of(frame: pd.DataFrame) -> list[object]:
+    """Each row's source (None where a reader gives none)."""
+    return frame["source"].tolist() if "source" in frame else [None] * len(frame)
 
 
 def review(organisations: Iterable[dict[str, Any]], decisions: Decisions | None = None,

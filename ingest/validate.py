@@ -4,7 +4,9 @@ All problems are collected, each naming file, row, column, value and reason;
 the caller raises :class:`InvalidRecords` with all of them. Values are typed
 per the model (dates, numbers, booleans, lists, vocabularies), duplicate ids are
 caught, and each relationship's endpoints are resolved to labels, looking in the
-batches and then in the store.
+batches and then in what the store holds. Checking is pure: what the store holds comes
+in as lookups fetched before it starts (:func:`unknown_references` says which to fetch),
+never by a call into the store.
 """
 
 from __future__ import annotations
@@ -13,14 +15,12 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from graph import Store
 from ingest.batches import ROW, EdgeBatch, NodeBatch
 from ontology import Model, Property
 from partnermap.errors import Problem
@@ -247,16 +247,16 @@ def type_columns(frame: pd.DataFrame, properties: dict[str, Property], model: Mo
 
 
 def validate(
-    nodes: list[NodeBatch], edges: list[EdgeBatch], store: Store, problems: list[Problem], replacing: Sequence[str] = ()
+    nodes: list[NodeBatch], edges: list[EdgeBatch], model: Model, problems: list[Problem],
+    existing: Mapping[str, set[str]] | None = None,
 ) -> tuple[list[NodeBatch], list[tuple[str, str, str, pd.DataFrame]]]:
     """Type and check everything; returns typed node batches and edges grouped by (type, from, to).
 
-    ``replacing``: the sources this ingest re-reads. A node in the store from one of them that
-    this ingest no longer holds is about to be removed, so a reference to it is dangling here,
-    as it would be on a fresh store.
+    ``existing``: per label, ids the store holds that references may name (the ids
+    :func:`unknown_references` asks about); none by default, as on a fresh store.
     """
-    typed_nodes, known = validate_nodes(nodes, store.model, problems)
-    return typed_nodes, list(validate_edges(list(edges), known, store, problems, replacing))
+    typed_nodes, known = validate_nodes(nodes, model, problems)
+    return typed_nodes, list(validate_edges(list(edges), known, existing or {}, model, problems))
 
 
 def validate_nodes(
@@ -264,8 +264,24 @@ def validate_nodes(
 ) -> tuple[list[NodeBatch], dict[str, pd.Index]]:
     """Type and check the node batches; returns them typed, and the ids they hold per label."""
     checked = CheckedNodes(model, problems)
-    typed_nodes = one_node_per_id(checked.add(nodes))
+    typed_nodes = checked.add(nodes)
     return typed_nodes, checked.finish()
+
+
+def unknown_references(edges: list[EdgeBatch], known: dict[str, pd.Index]) -> dict[str, set[str]]:
+    """Per label, the ids relationships name that this ingest does not hold: what to look up in the store."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for batch in edges:
+        for column, labels in (("from_id", batch.from_labels), ("to_id", batch.to_labels)):
+            ids = batch.frame[column].dropna().astype(object)
+            for lab in labels:
+                if lab in known:
+                    ids = ids[known[lab].get_indexer(ids) < 0]
+            if len(ids):
+                missing = set(ids.unique())
+                for lab in labels:
+                    wanted[lab] |= missing
+    return dict(wanted)
 
 
 class CheckedNodes:
@@ -281,7 +297,7 @@ class CheckedNodes:
         self._places: list[pd.DataFrame] = []  # (label, file, origin, row, id) of every node row
 
     def add(self, nodes: list[NodeBatch]) -> list[NodeBatch]:
-        """``nodes`` typed, each id once per batch; a node several batches give: see :func:`one_node_per_id`."""
+        """``nodes`` typed, each id once per batch (a node several sources give is kept from each: its statements)."""
         typed = []
         for batch in nodes:
             frame = type_columns(batch.frame, self.model.label(batch.label).properties, self.model, batch.file,
@@ -301,8 +317,8 @@ class CheckedNodes:
 
 
 def validate_edges(
-    edges: list[EdgeBatch], known: dict[str, pd.Index], store: Store, problems: list[Problem],
-    replacing: Sequence[str] = (),
+    edges: list[EdgeBatch], known: dict[str, pd.Index], existing: Mapping[str, set[str]], model: Model,
+    problems: list[Problem],
 ) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
     """Type and check the relationship batches, yielding (type, from label, to label, typed rows).
 
@@ -310,9 +326,10 @@ def validate_edges(
     so a writer can start on them while later types are still checked; the caller must still
     look at ``problems`` once the generator is exhausted before anything it wrote counts.
     ``edges`` is taken over: each batch leaves the list once typed (a national register's read
-    frames are ~0.3 GB). ``known``: the node ids of this ingest per label (:func:`validate_nodes`).
+    frames are ~0.3 GB). ``known``: the node ids of this ingest per label (:func:`validate_nodes`);
+    ``existing``: the ids the store holds per label, of those :func:`unknown_references` named.
+    A fact several sources state is kept once per source (its statements).
     """
-    model = store.model
     left = Counter(model.relationship(batch.type).name for batch in edges)
     grouped: dict[tuple[str, str, str], list[pd.DataFrame]] = defaultdict(list)
     facts: dict[str, list[pd.DataFrame]] = defaultdict(list)  # (id, file, row) of each fact, per type
@@ -321,8 +338,8 @@ def validate_edges(
         batch = edges.pop()
         rel = model.relationship(batch.type)
         frame = type_columns(batch.frame, rel.properties, model, batch.file, problems, batch.clean)
-        from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, store, problems, replacing)
-        to_labels = _resolve(frame, "to_id", batch.to_labels, batch.to_column, batch, known, store, problems, replacing)
+        from_labels = _resolve(frame, "from_id", batch.from_labels, batch.from_column, batch, known, existing, problems)
+        to_labels = _resolve(frame, "to_id", batch.to_labels, batch.to_column, batch, known, existing, problems)
         frame = frame.assign(
             _from_label=pd.Series(from_labels, index=frame.index, dtype=object),
             _to_label=pd.Series(to_labels, index=frame.index, dtype=object),
@@ -348,12 +365,17 @@ def validate_edges(
         if left[rel.name]:
             continue
         _duplicate_facts(rel.name, pd.concat(facts.pop(rel.name), ignore_index=True), problems)
-        # A fact several files state: the last file's (a repeat within a file was reported above).
-        done = [(key, pd.concat(grouped.pop(key)).drop_duplicates("id", keep="last"))
+        # A fact several sources state is kept from each (a repeat within a file was reported above).
+        done = [(key, _once_per_source(pd.concat(grouped.pop(key))))
                 for key in [key for key in grouped if key[0] == rel.name]]
         for (rel_type, a, b), frame in sorted(done, key=lambda group: -len(group[1])):
             yield rel_type, a, b, frame
         del done
+
+
+def _once_per_source(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each fact once per source that states it (the later row where one source repeats it)."""
+    return frame.drop_duplicates(["id", "source"] if "source" in frame else "id", keep="last")
 
 
 def _duplicate_facts(rel_type: str, facts: pd.DataFrame, problems: list[Problem]) -> None:
@@ -391,33 +413,6 @@ def _duplicate_ids(every: pd.DataFrame, problems: list[Problem]) -> None:
                                         f"duplicate id: already used at {ordered[0][0]} row {ordered[0][1]}"))
 
 
-def one_node_per_id(typed_nodes: list[NodeBatch]) -> list[NodeBatch]:
-    """A node several files of one ingest give (two grants files paying one charity) is one node.
-
-    The last file's row is kept, whole, with its provenance: what ingesting the files one after
-    the other leaves. Ids repeated within one file are :func:`_duplicate_ids`' to report.
-    """
-    by_label: dict[str, list[int]] = defaultdict(list)
-    for position, batch in enumerate(typed_nodes):
-        by_label[batch.label].append(position)
-    out = list(typed_nodes)
-    for positions in by_label.values():
-        if len(positions) < 2:
-            continue
-        ids = pd.concat([typed_nodes[i].frame["id"] for i in positions], ignore_index=True)
-        superseded = ids.duplicated(keep="last").to_numpy()  # given again by a later file
-        if not superseded.any():
-            continue
-        start = 0
-        for i in positions:
-            batch, size = typed_nodes[i], len(typed_nodes[i].frame)
-            drop = superseded[start:start + size]
-            if drop.any():
-                out[i] = replace(batch, frame=batch.frame[~drop])
-            start += size
-    return out
-
-
 def _resolve(
     frame: pd.DataFrame,
     column: str,
@@ -425,11 +420,10 @@ def _resolve(
     input_column: str,
     batch: EdgeBatch,
     known: dict[str, pd.Index],
-    store: Store,
+    existing: Mapping[str, set[str]],
     problems: list[Problem],
-    replacing: Sequence[str] = (),
 ) -> list[str | None]:
-    """The label of each row's endpoint id, looking in this ingest then the store; problems otherwise."""
+    """The label of each row's endpoint id, looking in this ingest then in what the store holds; problems otherwise."""
     ids = frame[column].astype(object)
     present = ids.notna()
     # Membership per candidate label, as whole columns: this runs over every relationship row.
@@ -437,12 +431,11 @@ def _resolve(
     hits = {lab: pd.Series(known[lab].get_indexer(ids) >= 0, index=frame.index) if lab in known
             else pd.Series(False, index=frame.index) for lab in labels}
     count = sum(hit.astype(int) for hit in hits.values())
-    missing = sorted(set(ids[present & (count == 0)]))
-    if missing:
+    if ((count == 0) & present).any():
         for lab in labels:
-            found_in_store = store.existing_ids(lab, missing, replacing)
-            if found_in_store:
-                hits[lab] = hits[lab] | ids.isin(found_in_store)
+            stored = existing.get(lab)
+            if stored:
+                hits[lab] = hits[lab] | ids.isin(stored)
         count = sum(hit.astype(int) for hit in hits.values())
     resolved = np.full(len(frame), None, dtype=object)
     for lab, hit in hits.items():

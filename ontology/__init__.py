@@ -6,7 +6,9 @@
 """
 
 from ontology.glossary import Term, load_glossary
-from ontology.model import IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, concept_id, load_model
+from ontology import ids
+from ontology.model import (IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, concept_id,
+                            load_model, own_properties)
 from ontology.rdf import ontology_graph, ontology_turtle
 
 __all__ = [
@@ -19,8 +21,10 @@ __all__ = [
     "Term",
     "checked_identifier",
     "concept_id",
+    "ids",
     "load_glossary",
     "load_model",
     "ontology_graph",
     "ontology_turtle",
+    "own_properties",
 ]

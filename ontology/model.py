@@ -51,6 +51,12 @@ class Property:
     min: float | None = None
     max: float | None = None
     description: str = ""
+    provenance: bool = False  # says where a fact came from, not what it is (source, source_row, …)
+
+
+def own_properties(properties: dict[str, Property]) -> dict[str, Property]:
+    """The properties that say what a fact is: all but its id and its provenance."""
+    return {name: prop for name, prop in properties.items() if name != "id" and not prop.provenance}
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class RelationshipType:
     description: str
     endpoints: tuple[tuple[str, str], ...]
     properties: dict[str, Property]
+    key: tuple[str, ...] = ()  # what else, beside its two ends, tells two such facts apart (see ontology.ids)
 
     @property
     def from_labels(self) -> tuple[str, ...]:
@@ -93,6 +100,20 @@ class Model:
     relationships: dict[str, RelationshipType]
     vocabularies: dict[str, tuple[str, ...]]
     theme_sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def kind(self, name: str) -> tuple[str, ...]:
+        """The labels of the abstract kind ``name`` (``Group``: Partnership, Forum); ValueError otherwise."""
+        try:
+            return self.kinds[name]
+        except KeyError:
+            raise ValueError(f"unknown kind {name!r}; the model has {', '.join(self.kinds)}") from None
+
+    @property
+    def provenance(self) -> tuple[str, ...]:
+        """The provenance properties every fact carries (source, source_row, sources, statements)."""
+        common = next(iter(self.labels.values())).properties
+        return tuple(name for name, prop in common.items() if prop.provenance)
 
     def label(self, name: str) -> Label:
         """The label called ``name``; ValueError naming the known ones otherwise."""
@@ -123,7 +144,7 @@ def _property(owner: str, name: str, spec: dict) -> Property:
     kind = spec.get("type")
     if kind not in PROPERTY_TYPES:
         raise ModelError(f"{MODEL_FILE.name}: {where}: type {kind!r} is not one of {PROPERTY_TYPES}")
-    unknown = set(spec) - {"type", "required", "vocabulary", "min", "max", "description"}
+    unknown = set(spec) - {"type", "required", "vocabulary", "min", "max", "description", "provenance"}
     if unknown:
         raise ModelError(f"{MODEL_FILE.name}: {where}: unknown keys {sorted(unknown)}")
     return Property(
@@ -134,6 +155,7 @@ def _property(owner: str, name: str, spec: dict) -> Property:
         min=spec.get("min"),
         max=spec.get("max"),
         description=spec.get("description", ""),
+        provenance=bool(spec.get("provenance", False)),
     )
 
 
@@ -164,8 +186,11 @@ def parse_model(data: dict) -> Model:
                 if end not in labels:
                     raise ModelError(f"{MODEL_FILE.name}: relationships.{name}: unknown label {end!r}")
         own = {p: _property(name, p, s) for p, s in spec.get("properties", {}).items()}
+        key = tuple(spec.get("key", ()))
+        for part in key:
+            _identifier(part, f"relationships.{name}.key")
         relationships[name] = RelationshipType(
-            name, spec["rdf_property"], spec.get("description", ""), endpoints, {**common, **own}
+            name, spec["rdf_property"], spec.get("description", ""), endpoints, {**common, **own}, key
         )
     for owner in [*labels.values(), *relationships.values()]:
         for prop in owner.properties.values():
@@ -180,6 +205,16 @@ def parse_model(data: dict) -> Model:
         bad = set(sectors) - set(vocabularies["sector"])
         if bad:
             raise ModelError(f"{MODEL_FILE.name}: theme_sectors.{theme!r}: unknown sectors {sorted(bad)}")
+    kinds: dict[str, tuple[str, ...]] = {}
+    for name, spec in data.get("kinds", {}).items():
+        _identifier(name, f"kinds.{name}")
+        if name in labels:
+            raise ModelError(f"{MODEL_FILE.name}: kinds.{name}: a kind cannot share a label's name")
+        members = tuple(spec.get("labels", ()))
+        unknown_labels = [m for m in members if m not in labels]
+        if not members or unknown_labels:
+            raise ModelError(f"{MODEL_FILE.name}: kinds.{name}: needs labels of the model (unknown: {unknown_labels})")
+        kinds[name] = members
     return Model(
         version=data["version"],
         namespace=data["namespace"],
@@ -188,6 +223,7 @@ def parse_model(data: dict) -> Model:
         relationships=relationships,
         vocabularies=vocabularies,
         theme_sectors=theme_sectors,
+        kinds=kinds,
     )
 
 

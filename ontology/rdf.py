@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from ontology.model import Model, Property, load_model
+from ontology.model import Model, Property, load_model, own_properties
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -147,7 +147,7 @@ def ontology_graph(model: Model | None = None) -> Graph:
 
     # Relationships with their own properties are reified, as org:Membership is.
     for rel in model.relationships.values():
-        own = {n: p for n, p in rel.properties.items() if n not in ("id", "source", "source_row")}
+        own = own_properties(rel.properties)
         if not own:
             continue
         cls = pm[camel(rel.name, upper=True)]

@@ -25,8 +25,8 @@ from rdflib.plugins.serializers.nt import _nt_row
 from ontology.model import Model, Property, load_model
 from ontology.rdf import PREFIXES, camel, class_iri, expand, namespace, property_iri, relationship_iri
 
-# Properties every fact carries that are written with their own terms, not as plain data.
-PROVENANCE = ("source", "source_row")
+# Properties every fact carries that say where it came from, not what it is.
+PROVENANCE = load_model().provenance
 
 
 def node_iri(label: str, node_id: str, model: Model) -> URIRef:
@@ -86,8 +86,9 @@ def _property_triples(subject: URIRef, row: dict, properties: dict[str, Property
     for name, prop in properties.items():
         for value in _values(row.get(name), prop):
             yield subject, property_iri(name, model), value
-    if row.get("source"):
-        yield subject, PROV.wasDerivedFrom, node_iri("Source", row["source"], model)
+    sources = list(row.get("sources") or []) or ([row["source"]] if row.get("source") else [])
+    for source in sources:  # every source that states it, not only the one shown
+        yield subject, PROV.wasDerivedFrom, node_iri("Source", source, model)
 
 
 def bind_prefixes(graph: Graph, model: Model) -> None:

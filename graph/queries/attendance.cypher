@@ -2,7 +2,7 @@
 // post that attends and the row the figure came from.
 // @param threshold float = 0.75: attendance (0..1) below which a membership is listed
 // @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
-MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
+MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE m.attendance IS NOT NULL AND m.attendance < $threshold
   AND (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
 RETURN p.id AS partnership, p.name AS partnership_name, o.id AS organisation, o.name AS organisation_name,

@@ -5,7 +5,7 @@
 // shows no link to it. Evidence: the sentences that mention what is on the theme.
 // @context theme_sectors: the model's theme → sector rules, as a list of {theme, sector}
 UNWIND $theme_sectors AS rule
-MATCH (d:Source {reader: 'documents'})-[m:MENTIONS]->(x:Strategy|Partnership|Forum)-[:HAS_THEME]->(theme:Theme {id: rule.theme})
+MATCH (d:Source {reader: 'documents'})-[m:MENTIONS]->(x:Strategy|@Group)-[:HAS_THEME]->(theme:Theme {id: rule.theme})
 WHERE NOT EXISTS { MATCH (d)-[:MENTIONS]->(o:Organisation) WHERE o.sector = rule.sector }
   AND NOT EXISTS { MATCH (d)-[s:MENTIONS]->(:Theme) WHERE s.sector = rule.sector }
 RETURN d.name AS document, theme.name AS theme, rule.sector AS missing_sector,

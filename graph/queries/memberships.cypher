@@ -3,7 +3,7 @@
 // @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
 // @param organisation str = '': limit to one organisation's id (empty: all)
 // @order partnership, organisation, representative
-MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
+MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
   AND ($organisation = '' OR o.id = $organisation)
 RETURN o.id AS organisation, o.name AS organisation_name, o.sector AS sector,

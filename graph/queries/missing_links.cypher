@@ -4,7 +4,7 @@
 // @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
 // @context theme_sectors: the model's theme → sector rules, as a list of {theme, sector}
 UNWIND $theme_sectors AS rule
-MATCH (p:Partnership|Forum)-[:HAS_THEME]->(theme:Theme {id: rule.theme})
+MATCH (p:@Group)-[:HAS_THEME]->(theme:Theme {id: rule.theme})
 WHERE NOT EXISTS {
   MATCH (p)<-[m:MEMBER_OF]-(o:Organisation)
   WHERE o.sector = rule.sector

@@ -5,7 +5,7 @@
 // @param theme str = '': a theme name, any case (empty: every theme)
 // @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
 // @order partnership, organisation
-MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
+MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }

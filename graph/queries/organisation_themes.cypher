@@ -4,7 +4,7 @@
 // @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
 // @order organisation, theme, through
 UNWIND $ids AS wanted
-MATCH (o:Organisation {id: wanted})-[m:MEMBER_OF]->(p:Partnership|Forum)-[:HAS_THEME]->(t:Theme)
+MATCH (o:Organisation {id: wanted})-[m:MEMBER_OF]->(p:@Group)-[:HAS_THEME]->(t:Theme)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
 RETURN o.id AS organisation, t.id AS theme, t.name AS theme_name, p.id AS through, 'member' AS how
 UNION

@@ -7,7 +7,7 @@
 // @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
 // @param limit int = 500: most rows to return, busiest first
 // @flatten source_rows
-MATCH (o:Organisation)-[m:MEMBER_OF]->(p:Partnership|Forum)
+MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }

@@ -7,8 +7,8 @@
 // @param min int = 2: fewest partnerships for a (territory, theme) to be listed
 MATCH (t:Territory)
 WHERE ($territory = '' OR t.id = $territory) AND ($level = '' OR t.level = $level)
-  AND ($territory <> '' OR $level <> '' OR EXISTS { MATCH (t)<-[:COVERS]-(:Partnership|Forum) })
-MATCH (t)-[:PART_OF*0..12]->(via:Territory)<-[:COVERS]-(p:Partnership|Forum)-[:HAS_THEME]->(th:Theme)
+  AND ($territory <> '' OR $level <> '' OR EXISTS { MATCH (t)<-[:COVERS]-(:@Group) })
+MATCH (t)-[:PART_OF*0..12]->(via:Territory)<-[:COVERS]-(p:@Group)-[:HAS_THEME]->(th:Theme)
 WITH t, th, count(DISTINCT p) AS partnerships, collect(DISTINCT p.name) AS names,
      collect(DISTINCT via.id) AS through
 WHERE partnerships >= $min

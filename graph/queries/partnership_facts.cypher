@@ -1,7 +1,7 @@
 // The facts duplicate-partnerships compares: each partnership or forum with the territories
 // it covers and its themes (one row per territory and theme).
 // @order partnership, territory, theme
-MATCH (p:Partnership|Forum)
+MATCH (p:@Group)
 OPTIONAL MATCH (p)-[:COVERS]->(t:Territory)
 OPTIONAL MATCH (p)-[:HAS_THEME]->(th:Theme)
 RETURN p.id AS partnership, p.name AS partnership_name, p.kind AS kind, t.id AS territory,

@@ -43,7 +43,7 @@ def test_the_store_comes_from_the_environment_too(tmp_path):
     assert invoke("ingest", "register", str(SAMPLE), env={"PARTNERMAP_DB": db}).exit_code == 0
     done = invoke("query", "profile", "-p", "id=blaby-lsp", "-f", "csv", env={"PARTNERMAP_DB": db})
     assert done.exit_code == 0, done.output
-    assert done.stdout.splitlines()[0].startswith("kind,id,name,source,source_row,direction")
+    assert done.stdout.splitlines()[0].startswith("kind,id,name,source,source_row,sources,direction")
 
 
 def test_bad_register_exits_non_zero_with_every_problem_and_writes_nothing(tmp_path):

@@ -27,16 +27,26 @@ def _leftovers(db: Path) -> list[str]:
 
 
 def _spy(monkeypatch) -> list:
-    """Record what each bulk_load call answered (None: it declined)."""
+    """Record what each bulk_writer call answered (None: it declined)."""
     answers = []
-    real = EmbeddedStore.bulk_load
+    real = EmbeddedStore.bulk_writer
 
     def recording(self, *args, **kwargs):
         answers.append(real(self, *args, **kwargs))
         return answers[-1]
 
-    monkeypatch.setattr(EmbeddedStore, "bulk_load", recording)
+    monkeypatch.setattr(EmbeddedStore, "bulk_writer", recording)
     return answers
+
+
+def _first_load(store, nodes, edges, progress=lambda _: None) -> graph.Write:
+    """Write ``nodes`` and ``edges`` as an ingest of one source does: through one graph.writing session."""
+    with graph.writing(store, ["test"], progress) as write:
+        for label, frame in nodes:
+            write.nodes(label, frame)
+        for rel_type, a, b, frame in edges:
+            write.relationships(rel_type, a, b, frame)
+    return write
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +92,15 @@ def test_a_failed_first_load_leaves_the_store_empty_and_nothing_beside_it(tmp_pa
     nodes = [("Territory", pd.DataFrame({"id": ["A"], "name": ["A"], "level": ["ward"]}))]
     wrong = [("PART_OF", "Organisation", "Service", pd.DataFrame({"from_id": ["A"], "to_id": ["A"], "id": ["e"]}))]
     with graph.open_store(db) as store:
-        with pytest.raises(QueryError, match="PART_OF does not join Organisation to Service"):
-            store.bulk_load(nodes, wrong)
-        # An engine refusal (an edge to a node that is not there) is a QueryError too.
+        with pytest.raises(ValueError, match="PART_OF does not join Organisation to Service"):
+            _first_load(store, nodes, wrong)
+        # An engine refusal (an edge to a node that is not there) is a QueryError.
         dangling = [("PART_OF", "Territory", "Territory", pd.DataFrame({"from_id": ["A"], "to_id": ["Z"], "id": ["e"]}))]
         with pytest.raises(QueryError, match="refused the bulk load"):
-            store.bulk_load(nodes, dangling)
+            _first_load(store, nodes, dangling)
         assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
         assert _leftovers(db) == []
-        assert store.bulk_load(nodes, []) is not None  # and a good one still goes through
+        assert _first_load(store, nodes, []).bulk  # and a good one still goes through
         assert store.run("MATCH (t:Territory) RETURN t.id AS id") == [{"id": "A"}]
 
 
@@ -111,10 +121,13 @@ def test_a_read_only_or_transactional_store_declines(tmp_path):
     nodes = [("Territory", pd.DataFrame({"id": ["A"], "name": ["A"], "level": ["ward"]}))]
     with graph.open_store(tmp_path / "db") as store:
         with store.transaction():
-            assert store.bulk_load(nodes, []) is None
-        assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
-    with graph.open_store(tmp_path / "db", read_only=True) as store:
-        assert store.bulk_load(nodes, []) is None
+            assert store.bulk_writer() is None
+            assert not _first_load(store, nodes, []).bulk  # written by the upserts, inside the transaction
+        assert store.run("MATCH (t:Territory) RETURN t.id AS id") == [{"id": "A"}]
+    with graph.open_store(tmp_path / "db2") as store:
+        pass
+    with graph.open_store(tmp_path / "db2", read_only=True) as store:
+        assert store.bulk_writer() is None
 
 
 def test_a_problem_found_after_copying_began_writes_nothing(tmp_path, monkeypatch):
@@ -180,7 +193,7 @@ def test_the_next_table_is_prepared_while_a_copy_runs(tmp_path, monkeypatch):
     edges = [("PART_OF", "Territory", "Territory", pd.DataFrame({"from_id": ["A"], "to_id": ["B"], "id": ["A|B"]}))]
     with graph.open_store(tmp_path / "db") as store:
         messages = []
-        written = store.bulk_load(nodes(), edges, messages.append)
+        written = _first_load(store, nodes(), edges, messages.append).written
         assert written["nodes"] == {"Territory": 2, "Theme": 1} and written["relationships"] == {"PART_OF": 1}
         assert messages == ["wrote 2 Territory nodes", "wrote 1 Theme nodes", "wrote 1 PART_OF relationships (Territory → Territory)"]
         assert store.run("MATCH (a)-[:PART_OF]->(b) RETURN a.id AS a, b.id AS b") == [{"a": "A", "b": "B"}]
@@ -195,7 +208,7 @@ def test_an_error_while_preparing_a_table_stops_the_copies_and_writes_nothing(tm
     db = tmp_path / "db"
     with graph.open_store(db) as store:
         with pytest.raises(OSError, match="the disk went away"):
-            store.bulk_load(nodes, edges())
+            _first_load(store, nodes, edges())
         assert store.run("MATCH (n) RETURN count(*) AS n") == [{"n": 0}]
         assert _leftovers(db) == []
     assert not [t for t in threading.enumerate() if t.name == "partnermap-bulk-copy"]

@@ -26,6 +26,32 @@ def test_schema_and_bulk_write_statements_lint_clean():
     assert {name: diags for name, diags in found.items() if diags} == {}
 
 
+def test_write_path_statements_lint_clean():
+    """Reading stored facts, withdrawing a source's statements, listing disagreements: every statement, every table."""
+    from graph import conflicts, write
+
+    model = load_model()
+    statements = {"sources": write.stored_sources_statement()}
+    for label in model.labels:
+        for by_id in (True, False):
+            statements[f"read {label} {by_id}"] = write.read_nodes_statement(model, label, by_id)
+        for details in (True, False):
+            statements[f"stated {label} {details}"] = write.stated_nodes_statement(label, details)
+        statements[f"delete {label}"] = write.delete_nodes_statement(label)
+        statements[f"holders {label}"] = write.holders_statement(label)
+        statements[f"conflicts {label}"] = conflicts.nodes_with_statements(label)
+    for rel in model.relationships.values():
+        for a, b in rel.endpoints:
+            for by_id in (True, False):
+                statements[f"read {rel.name} {a} {b} {by_id}"] = write.read_relationships_statement(model, rel.name, a, b, by_id)
+        for details in (True, False):
+            statements[f"stated {rel.name} {details}"] = write.stated_relationships_statement(rel.name, details)
+        statements[f"delete {rel.name}"] = write.delete_relationships_statement(rel.name)
+        statements[f"conflicts {rel.name}"] = conflicts.relationships_with_statements(rel.name)
+    found = lint(statements)
+    assert {name: diags for name, diags in found.items() if diags} == {}
+
+
 def test_linter_catches_what_it_should():
     # The check must be able to fail: a misspelled label, an unknown type, a syntax error.
     found = lint({

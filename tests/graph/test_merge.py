@@ -16,10 +16,7 @@ import pytest
 
 import graph
 import ingest
-from graph.merge import (
-    DELETE_NODE_STATEMENT, NODE_STATEMENT, RECORD_STATEMENT, delete_statement, edges_statement,
-    merge_organisations, rebuilt_edge_id,
-)
+from graph.merge import DELETE_NODE_STATEMENT, NODE_STATEMENT, delete_statement, edges_statement, merge_organisations
 from ontology import load_model
 from partnermap.errors import NotFound
 from tests.conftest import lint
@@ -41,12 +38,6 @@ def _member_of(store, org_id):
         "r.source_row AS source_row ORDER BY partnership, id",
         {"id": org_id},
     )
-
-
-def test_rebuilt_edge_ids_replace_whole_parts_only():
-    assert rebuilt_edge_id("MEMBER_OF|lpt|p-1|Chief Executive", "lpt", "RT5") == "MEMBER_OF|RT5|p-1|Chief Executive"
-    assert rebuilt_edge_id("MEMBER_OF|lpt-2|p-1", "lpt", "RT5") == "MEMBER_OF|lpt-2|p-1"
-    assert rebuilt_edge_id("360G-grant-42", "lpt", "RT5") == "360G-grant-42"  # ids not built from endpoints stay
 
 
 def test_merge_moves_relationships_with_provenance_and_records_the_merge(both):
@@ -89,7 +80,7 @@ def test_ids_are_parameters_never_query_text(both):
 
 def test_merge_statements_lint_clean_as_neo4j_cypher():
     model = load_model()
-    statements = {"node": NODE_STATEMENT, "record": RECORD_STATEMENT, "delete node": DELETE_NODE_STATEMENT}
+    statements = {"node": NODE_STATEMENT, "delete node": DELETE_NODE_STATEMENT}
     for rel in model.relationships.values():
         for a, b in rel.endpoints:
             for node, label in (("from", a), ("to", b)):

@@ -48,7 +48,8 @@ def test_a_projection_is_read_once_per_generation_and_reread_after_a_write(tmp_p
         ingest.load(store, ingest.READERS["register"](register))
         assert store.generation > generation
         after = projection(store, "membership-pairs", {"as_of": "2006-06-01"})
-        assert len(reads) == 3
+        pairs_query = graph.get_query("membership-pairs").render(store.dialect)
+        assert [query for query in reads if query == pairs_query] == [pairs_query] * 3  # the ingest read other things
         assert len(after) == len(first) - 1
 
 

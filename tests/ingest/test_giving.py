@@ -128,7 +128,7 @@ def test_the_trafford_csv_gives_one_funder_323_recipients_and_555_grants(store):
 def test_a_grant_keeps_its_fields_and_the_row_it_came_from(store):
     ingest.load(store, ingest.READERS["360giving"](CSV))
     grant = store.run(
-        "MATCH (f:Organisation)-[g:FUNDS {id: '360G-traffordmbc-VSG1343'}]->(r:Organisation) "
+        "MATCH (f:Organisation)-[g:FUNDS {grant: '360G-traffordmbc-VSG1343'}]->(r:Organisation) "
         "RETURN f.id AS funder, r.id AS recipient, r.name AS name, g.amount AS amount, g.currency AS currency, "
         "g.award_date AS award_date, g.programme AS programme, g.title AS title, g.locations AS locations, "
         "g.source AS source, g.source_row AS source_row"
@@ -176,9 +176,12 @@ def test_ingesting_twice_changes_nothing_and_a_dropped_grant_is_removed(store, t
     assert counts(store) == before
     assert second["nodes"] == first["nodes"] and second["relationships"] == first["relationships"]
     assert second["removed"]["facts"] == 0
-    # The same file (same name, so the same source) without its last grant (row 556, Age UK Trafford).
+    # The same file (same name, so the same source) without its last grant (row 556, Age UK Trafford),
+    # from another folder: it replaces the first only when asked to.
     fewer = write_csv(rows().iloc[:-1], tmp_path / CSV_NAME)
-    third = ingest.load(store, ingest.READERS["360giving"](fewer))
+    with pytest.raises(InvalidRecords, match="--replace"):
+        ingest.load(store, ingest.READERS["360giving"](fewer))
+    third = ingest.load(store, ingest.READERS["360giving"](fewer), replace=True)
     assert third["removed"]["facts"] == 1
     assert counts(store)["FUNDS"] == 554
 
@@ -193,7 +196,7 @@ def test_a_json_package_slice_gives_the_same_grants_as_the_csv_rows(store, tmp_p
     assert written["nodes"]["Organisation"] == 20  # 19 recipients and the council
     total = store.run("MATCH ()-[g:FUNDS]->() RETURN sum(g.amount) AS total")[0]["total"]
     assert total == pytest.approx(58_450.28)
-    first = store.run("MATCH ()-[g:FUNDS {id: '360G-traffordmbc-VSG1342'}]->() RETURN g.source_row AS row, g.amount AS amount")
+    first = store.run("MATCH ()-[g:FUNDS {grant: '360G-traffordmbc-VSG1342'}]->() RETURN g.source_row AS row, g.amount AS amount")
     assert first == [{"row": "trafford.json#/grants/0", "amount": 2266.0}]
 
 
@@ -209,7 +212,7 @@ def test_an_xlsx_slice_reads_like_the_csv_rows(store, tmp_path):
     path = write_xlsx(rows(20), tmp_path / "trafford.xlsx")
     written = ingest.load(store, ingest.READERS["360giving"](path))
     assert written["relationships"] == {"FUNDS": 20, "COVERS": 19}
-    grant = store.run("MATCH ()-[g:FUNDS {id: '360G-traffordmbc-VSG1343'}]->() "
+    grant = store.run("MATCH ()-[g:FUNDS {grant: '360G-traffordmbc-VSG1343'}]->() "
                       "RETURN g.amount AS amount, g.award_date AS award_date, g.source_row AS row")
     assert grant == [{"amount": 3028.63, "award_date": dt.date(2013, 1, 18), "row": "trafford.xlsx[grants] row 3"}]
 

@@ -126,7 +126,9 @@ def test_trailing_space_and_exact_name_with_same_sector_merge_from_any_reader():
     }), "x.json", ("Organisation",), ("Service",), "provider", "id")
     items, matches = resolve([nodes, edges], index)
     kept = next(i for i in items if isinstance(i, NodeBatch))
-    assert list(kept.frame["id"]) == ["lcc-3"]  # the business of the same name is another body
+    # lcc-1 is now source s's statement of the stored council (its row r1); lcc-2, the same source
+    # naming the same body again, goes; the business of the same name is another body.
+    assert list(zip(kept.frame["id"], kept.frame["source_row"])) == [("E06000016", "r1"), ("lcc-3", "r3")]
     rewired = next(i for i in items if isinstance(i, EdgeBatch)).frame
     assert list(zip(rewired["from_id"], rewired["id"])) == [("E06000016", "DELIVERS|E06000016|svc"), ("lcc-3", "DELIVERS|lcc-3|svc")]
     assert {(m.right_id, m.certain) for m in matches} == {("lcc-1", True), ("lcc-2", True), ("lcc-3", False)}

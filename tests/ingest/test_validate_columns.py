@@ -84,7 +84,7 @@ def test_the_registers_clean_columns_type_as_the_general_path_does(tmp_path, sto
         chosen = [replace(b, clean=clean and b.clean) for b in batches]
         problems: list = []
         nodes, edges = validate([b for b in chosen if isinstance(b, NodeBatch)],
-                                [b for b in chosen if isinstance(b, EdgeBatch)], store, problems)
+                                [b for b in chosen if isinstance(b, EdgeBatch)], store.model, problems)
         answers.append(([(b.label, b.frame.to_dict("list")) for b in nodes],
                         [(t, a, b, f.to_dict("list")) for t, a, b, f in edges],
                         [(p.file, p.row, p.column, p.value, p.reason) for p in problems]))

@@ -26,7 +26,7 @@ def _traced() -> None:
     from graph.embedded import EmbeddedStore
 
     execute, close = EmbeddedStore._execute, EmbeddedStore.close
-    bulk_load, swap_in = EmbeddedStore.bulk_load, EmbeddedStore._swap_in
+    bulk_writer, swap_in = EmbeddedStore.bulk_writer, EmbeddedStore._swap_in
 
     def traced_execute(self, query, params=None):
         if query == "BEGIN TRANSACTION":
@@ -43,9 +43,11 @@ def _traced() -> None:
         close(self)
         _say("CLOSED")
 
-    def traced_bulk_load(self, *args, **kwargs):
-        _say("LOAD")
-        return bulk_load(self, *args, **kwargs)
+    def traced_bulk_writer(self, *args, **kwargs):
+        writer = bulk_writer(self, *args, **kwargs)
+        if writer is not None:
+            _say("LOAD")
+        return writer
 
     def traced_swap_in(self, side):
         _say("SWAP")
@@ -53,7 +55,7 @@ def _traced() -> None:
         _say("SWAPPED")
 
     EmbeddedStore._execute, EmbeddedStore.close = traced_execute, traced_close
-    EmbeddedStore.bulk_load, EmbeddedStore._swap_in = traced_bulk_load, traced_swap_in
+    EmbeddedStore.bulk_writer, EmbeddedStore._swap_in = traced_bulk_writer, traced_swap_in
 
 
 def _run(db: str, register: str) -> int:

@@ -1,0 +1,389 @@
+"""Every write an ingest makes, in one place: all of it, or nothing.
+
+:func:`writing` opens a :class:`Write` for the sources an ingest reads. The ingest hands it
+checked nodes and relationships as it goes (it never hands the store anything to call back);
+on a clean exit the write withdraws what those sources stated before and no longer state,
+and commits; on an exception nothing is written.
+
+* Into an empty store whose engine has a bulk path (the embedded one), the tables go to
+  :meth:`Store.bulk_writer` as they come, and are copied while the ingest checks the next ones.
+* Otherwise, one transaction: for each table, the stored rows of the same ids are read, the
+  sources' statements merged (:mod:`graph.facts`), and only rows that change are written.
+
+The Cypher here reads and deletes by id; labels and types come only from the model.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.columns import ARROW_TYPES, arrow_table, digests
+from graph.facts import PROVENANCE, SOURCE, SOURCES, STATEMENTS, merged, withdrawn
+from graph.schema import quoted
+from graph.store import Store
+from ontology import Model, Property, own_properties
+
+# Tables of this many rows or more are compared with the whole stored table, read once;
+# smaller ones read only their own ids.
+WHOLE_TABLE_FROM_ROWS = 2000
+
+
+def _node_pattern(label: str) -> str:
+    return f"(n:{quoted(label)})"
+
+
+def _relationship_pattern(rel_type: str, from_label: str | None, to_label: str | None) -> str:
+    a = f"(a:{quoted(from_label)})" if from_label else "(a)"
+    b = f"(b:{quoted(to_label)})" if to_label else "(b)"
+    return f"{a}-[r:{quoted(rel_type)}]->{b}"
+
+
+def read_nodes_statement(model: Model, label: str, by_id: bool) -> str:
+    """Stored nodes of ``label`` (those in ``$ids``, or all) with every property."""
+    columns = ", ".join(f"n.{quoted(p)} AS {quoted(p)}" for p in model.label(label).properties)
+    where = " WHERE n.id IN $ids" if by_id else ""
+    return f"MATCH {_node_pattern(label)}{where} RETURN {columns}"
+
+
+def read_relationships_statement(model: Model, rel_type: str, from_label: str, to_label: str, by_id: bool) -> str:
+    """Stored relationships of one type between two labels (those in ``$ids``, or all) with their ends."""
+    columns = ", ".join(f"r.{quoted(p)} AS {quoted(p)}" for p in model.relationship(rel_type).properties)
+    where = " WHERE r.id IN $ids" if by_id else ""
+    return (f"MATCH {_relationship_pattern(rel_type, from_label, to_label)}{where} "
+            f"RETURN a.id AS from_id, b.id AS to_id, {columns}")
+
+
+def stated_nodes_statement(label: str, details: bool) -> str:
+    """Nodes of ``label`` that ``$sources`` may state (any fact several sources state is a candidate).
+
+    Without ``details``, their ids only; with them, those in ``$ids`` with their provenance.
+    """
+    match = f"MATCH {_node_pattern(label)} WHERE (n.source IN $sources OR n.sources IS NOT NULL)"
+    if not details:
+        return f"{match} RETURN n.id AS id"
+    return (f"{match} AND n.id IN $ids RETURN n.id AS id, n.source AS source, n.source_row AS source_row, "
+            "n.sources AS sources, n.statements AS statements")
+
+
+def stated_relationships_statement(rel_type: str, details: bool) -> str:
+    """Relationships of one type that ``$sources`` may state: their ids, or (``details``) those in ``$ids`` in full."""
+    match = f"MATCH {_relationship_pattern(rel_type, None, None)} WHERE (r.source IN $sources OR r.sources IS NOT NULL)"
+    if not details:
+        return f"{match} RETURN r.id AS id"
+    return (f"{match} AND r.id IN $ids "
+            "RETURN labels(a)[0] AS from_label, labels(b)[0] AS to_label, a.id AS from_id, b.id AS to_id, "
+            "r.id AS id, r.source AS source, r.source_row AS source_row, r.sources AS sources, r.statements AS statements")
+
+
+def delete_relationships_statement(rel_type: str) -> str:
+    """Delete the relationships of one type whose ids are in ``$ids``."""
+    return f"MATCH {_relationship_pattern(rel_type, None, None)} WHERE r.id IN $ids DELETE r"
+
+
+def delete_nodes_statement(label: str) -> str:
+    """Delete the nodes of ``label`` in ``$ids`` that no relationship still needs; how many went."""
+    return (f"MATCH {_node_pattern(label)} WHERE n.id IN $ids AND NOT EXISTS {{ MATCH (n)--() }} "
+            "DELETE n RETURN count(*) AS n")
+
+
+def holders_statement(label: str) -> str:
+    """Which of ``$ids`` are nodes of ``label``, with the sources that state them."""
+    return (f"MATCH {_node_pattern(label)} WHERE n.id IN $ids "
+            "RETURN n.id AS id, n.source AS source, n.sources AS sources")
+
+
+def _render(store: Store, statement: str) -> str:
+    # The few Neo4j functions these statements use have embedded spellings (graph.queries).
+    from graph.queries import render_embedded
+
+    return render_embedded(statement) if store.dialect == "embedded" else statement
+
+
+def stored_sources_statement() -> str:
+    """The Source nodes among ``$ids``, with where each was read from."""
+    return (f"MATCH (n:{quoted('Source')}) WHERE n.id IN $ids "
+            "RETURN n.id AS id, n.path AS path, n.reader AS reader, n.ingested_at AS ingested_at")
+
+
+def stored_sources(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The Source nodes among ``ids`` the store already holds, by id (their path, reader and last ingest)."""
+    if not ids:
+        return {}
+    return {row["id"]: row for row in store.run(stored_sources_statement(), {"ids": list(ids)})}
+
+
+class Write:
+    """One ingest's writes for the sources it reads (``sources``); see the module docstring."""
+
+    def __init__(self, store: Store, sources: Iterable[str], progress: Callable[[str], None] = lambda _: None):
+        self.store, self.model, self.progress = store, store.model, progress
+        self.sources = sorted(set(sources))
+        self.written: dict[str, Counter] = {"nodes": Counter(), "relationships": Counter(), "removed": Counter()}
+        self._stated: dict[str, list[pa.Array]] = {}  # ids this ingest states, per label or type
+        self._bulk = None
+        self._stack = ExitStack()
+        self.seen_before = False
+
+    # -- the session ------------------------------------------------------------------------
+    def __enter__(self) -> "Write":
+        self.seen_before = bool(stored_sources(self.store, self.sources))
+        self._bulk = None if self.seen_before else self.store.bulk_writer(self.progress)
+        if self._bulk is None:
+            self._stack.enter_context(self.store.transaction())
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if error is not None:
+            if self._bulk is not None:
+                self._bulk.abandon()
+            self._stack.__exit__(kind, error, trace)  # rolls the transaction back
+            return
+        if self._bulk is not None:
+            self._bulk.finish()
+            return
+        try:
+            if self.seen_before:
+                self._withdraw()
+        except BaseException as failure:
+            if not self._stack.__exit__(type(failure), failure, failure.__traceback__):
+                raise
+            return
+        self._stack.__exit__(None, None, None)  # commits
+
+    @property
+    def bulk(self) -> bool:
+        """Whether this write builds an empty store by the engine's bulk path."""
+        return self._bulk is not None
+
+    # -- lookups for checking ---------------------------------------------------------------
+    def existing(self, label: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` (not in this ingest) the store holds as ``label`` and will still hold afterwards.
+
+        A node stated only by sources this ingest re-reads is about to go unless restated, so
+        a reference to it is dangling, as it would be on a fresh store.
+        """
+        ids = sorted(set(ids))
+        if not ids or self.bulk:
+            return set()
+        found = set()
+        for row in self.store.run(holders_statement(self.model.label(label).name), {"ids": ids}):
+            stated_by = set(row["sources"] or []) or {row["source"]}
+            if not stated_by <= set(self.sources):
+                found.add(row["id"])
+        return found
+
+    # -- writing ----------------------------------------------------------------------------
+    def nodes(self, label: str, frame: pd.DataFrame) -> None:
+        """Write the nodes of ``label`` this ingest states (typed; ``source``, ``source_row`` per row)."""
+        spec = self.model.label(label)
+        own = own_properties(spec.properties)
+        self._remember(label, frame)
+        if self.bulk:
+            rows = merged(frame, _empty_table(), self.sources, own)
+            self._bulk.nodes(label, arrow_table(rows, list(spec.properties.values())), len(rows))
+            self.written["nodes"][label] += len(rows)
+            return
+        stored = self._stored(read_nodes_statement(self.model, label, by_id=len(frame) < WHOLE_TABLE_FROM_ROWS),
+                              frame, spec.properties)
+        stated = frame["id"].nunique()
+        frame = _unchanged_dropped(frame, stored, spec.properties, ("id",))
+        rows = merged(frame, stored, self.sources, own)
+        changed = _changed(rows, stored, spec.properties, ("id",))
+        if len(changed):
+            self.store.upsert_nodes(label, changed)
+        self.written["nodes"][label] += stated
+        self.progress(f"wrote {stated} {label} nodes ({len(changed)} changed)")
+
+    def relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> None:
+        """Write the relationships of one type between two labels this ingest states."""
+        rel = self.model.relationship(rel_type)
+        if (from_label, to_label) not in rel.endpoints:
+            raise ValueError(f"{rel_type} does not join {from_label} to {to_label} in the model")
+        own = own_properties(rel.properties)
+        self._remember(rel_type, frame)
+        if self.bulk:
+            rows = merged(frame, _empty_table(), self.sources, own)
+            table = arrow_table(rows.rename(columns={"from_id": "from", "to_id": "to"}), list(rel.properties.values()),
+                                leading=("from", "to"))
+            self._bulk.relationships(rel_type, from_label, to_label, table, len(rows))
+            self.written["relationships"][rel_type] += len(rows)
+            return
+        statement = read_relationships_statement(self.model, rel_type, from_label, to_label,
+                                                 by_id=len(frame) < WHOLE_TABLE_FROM_ROWS)
+        stored = self._stored(statement, frame, rel.properties, ends=True)
+        stated = frame["id"].nunique()
+        frame = _unchanged_dropped(frame, stored, rel.properties, ("from_id", "to_id", "id"))
+        rows = merged(frame, stored, self.sources, own)
+        moved = _moved(rows, stored)
+        if moved:  # the same fact between other ends (an id given by its source): it moves
+            self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": moved})
+        changed = _changed(rows, stored, rel.properties, ("from_id", "to_id", "id"))
+        if len(changed):
+            self.store.upsert_relationships(rel_type, from_label, to_label, changed)
+        self.written["relationships"][rel_type] += stated
+        self.progress(f"wrote {stated} {rel_type} relationships ({from_label} → {to_label}; {len(changed)} changed)")
+
+    def _remember(self, name: str, frame: pd.DataFrame) -> None:
+        if self.seen_before:
+            self._stated.setdefault(name, []).append(pa.array(frame["id"], type=pa.string()))
+
+    def _stale(self, name: str, statement: str, details: str) -> pd.DataFrame:
+        """The facts of one label or type these sources may state and this ingest did not, in full."""
+        ids = self.store.table(_render(self.store, statement), {"sources": self.sources})
+        if ids.num_rows == 0:
+            return pd.DataFrame()
+        ids = ids.column("id").cast(pa.string())
+        stated = self._stated.get(name)
+        if stated:  # in C++, not Python: a national re-ingest restates 1.5 million
+            ids = ids.filter(pc.invert(pc.is_in(ids, value_set=pa.chunked_array(stated).combine_chunks())))
+        if len(ids) == 0:
+            return pd.DataFrame()
+        return _statements_frame(self.store.frame(_render(self.store, details),
+                                                  {"sources": self.sources, "ids": ids.to_pylist()}))
+
+    def _stored(self, statement: str, frame: pd.DataFrame, properties: dict[str, Property],
+                ends: bool = False) -> pa.Table:
+        params = {"ids": list(pd.unique(frame["id"]))} if " IN $ids" in statement else {}
+        table = self.store.table(statement, params)
+        return _typed_table(table, properties, ends)
+
+    # -- withdrawing --------------------------------------------------------------------------
+    def _withdraw(self) -> None:
+        """What these sources stated before and no longer state: their statements go, and facts no one states."""
+        removed = withdrawn_statements = 0
+        for rel_type, rel in self.model.relationships.items():
+            stale = self._stale(rel_type, stated_relationships_statement(rel_type, False),
+                                stated_relationships_statement(rel_type, True))
+            if stale.empty:
+                continue
+            gone, kept = withdrawn(stale, self.sources, own_properties(rel.properties))
+            if gone:
+                self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": gone})
+                removed += len(gone)
+            if len(kept):
+                labels = stale.set_index("id")[["from_label", "to_label"]]
+                kept = kept.join(labels, on="id")
+                for (a, b), part in kept.groupby(["from_label", "to_label"]):
+                    self.store.upsert_relationships(rel_type, a, b, part.drop(columns=["from_label", "to_label"]))
+                withdrawn_statements += len(kept)
+        for label, spec in self.model.labels.items():
+            stale = self._stale(label, stated_nodes_statement(label, False), stated_nodes_statement(label, True))
+            if stale.empty:
+                continue
+            gone, kept = withdrawn(stale, self.sources, own_properties(spec.properties))
+            if gone:
+                answer = self.store.run(delete_nodes_statement(label), {"ids": gone})
+                removed += answer[0]["n"] if answer else 0
+            if len(kept):
+                self.store.upsert_nodes(label, kept)
+                withdrawn_statements += len(kept)
+        self.written["removed"] = Counter(facts=removed, statements=withdrawn_statements)
+        if removed or withdrawn_statements:
+            self.progress(f"removed {removed} facts no longer in the re-ingested sources"
+                          + (f"; {withdrawn_statements} kept, still stated by other sources" if withdrawn_statements else ""))
+
+
+@contextmanager
+def writing(store: Store, sources: Iterable[str], progress: Callable[[str], None] = lambda _: None) -> Iterator[Write]:
+    """A :class:`Write` for ``sources``: everything handed to it is written on a clean exit, nothing otherwise."""
+    with Write(store, sources, progress) as write:
+        yield write
+
+
+def _empty_table() -> pa.Table:
+    return pa.table({name: pa.array([], type=pa.string()) for name in ("id", *PROVENANCE) if name != SOURCES})
+
+
+def _typed_table(table: pa.Table, properties: dict[str, Property], ends: bool) -> pa.Table:
+    """The stored rows with each column cast to the model's type (engines answer sums and nulls loosely)."""
+    names = [*(("from_id", "to_id") if ends else ()), *properties]
+    columns = []
+    for name in names:
+        kind = pa.string() if name in ("from_id", "to_id") else ARROW_TYPES[properties[name].type]
+        column = table.column(name) if name in table.column_names else pa.nulls(table.num_rows, kind)
+        columns.append(column.cast(kind) if column.type != kind else column)
+    return pa.table(columns, names=names)
+
+
+def _changed(rows: pd.DataFrame, stored: pa.Table, properties: dict[str, Property], key: tuple[str, ...]) -> pd.DataFrame:
+    """The rows the store does not already hold exactly (same id, ends, values and provenance)."""
+    if stored.num_rows == 0 or rows.empty:
+        return rows
+    leading = tuple(c for c in key if c != "id")
+    names = ["id", *leading, *(p for p in properties if p != "id")]
+    stored = stored.select(names)
+    held = pd.Series(digests(stored), index=stored.column("id").to_pylist())
+    held = held[~held.index.duplicated(keep=False)]  # an id the store holds twice is never skipped
+    types = {"id": pa.string(), **{c: pa.string() for c in leading}}
+    incoming = digests(arrow_table(rows, [properties[p] for p in names if p in properties and p != "id"],
+                                   leading=("id", *leading), types=types).select(names))
+    same = held.reindex(rows["id"].to_numpy(dtype=object)).to_numpy() == incoming
+    return rows[~same]
+
+
+def _unchanged_dropped(frame: pd.DataFrame, stored: pa.Table, properties: dict[str, Property],
+                       key: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` without the rows the store already holds exactly, as their one source's statement.
+
+    Re-reading an unchanged source (a national register: 1.8 million rows) writes nothing and
+    merges nothing. A fact several rows state is always merged: one of them alone is not it.
+    """
+    if stored.num_rows == 0 or frame.empty:
+        return frame
+    alone = ~frame["id"].duplicated(keep=False).to_numpy()
+    as_held = frame.reindex(columns=[*key, *(p for p in properties if p != "id")])
+    as_held = as_held.assign(**{name: None for name in (SOURCES, STATEMENTS) if name in as_held})
+    unchanged = alone & ~as_held.index.isin(_changed(as_held, stored, properties, key).index)
+    return frame[~unchanged]
+
+
+def _moved(rows: pd.DataFrame, stored: pa.Table) -> list[str]:
+    """Ids whose stored relationship joins other ends than the one written now."""
+    if stored.num_rows == 0:
+        return []
+    ends = stored.select(["id", "from_id", "to_id"]).to_pandas().drop_duplicates("id")
+    both = rows[["id", "from_id", "to_id"]].merge(ends, on="id", suffixes=("", "_stored"))
+    differ = (both["from_id"] != both["from_id_stored"]) | (both["to_id"] != both["to_id_stored"])
+    return list(both.loc[differ.to_numpy(), "id"])
+
+
+def _statements_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Candidates as :func:`graph.facts.withdrawn` reads them (nulls as None, lists as lists)."""
+    out = frame.astype(object).where(frame.notna(), None)
+    if SOURCES in out:
+        out[SOURCES] = [list(v) if isinstance(v, (list, np.ndarray)) else None for v in out[SOURCES]]
+    for column in (SOURCE, STATEMENTS):
+        if column not in out:
+            out[column] = None
+    return out
+
+
+
+
+def withdraw(store: Store, sources: Iterable[str], progress: Callable[[str], None] = lambda _: None) -> Counter:
+    """Withdraw every statement of ``sources``: facts only they state go, others keep their other sources.
+
+    Their Source nodes go too (each states itself). Counts of facts removed and statements withdrawn;
+    NotFound naming the sources the store does not hold.
+    """
+    from partnermap.errors import NotFound
+
+    sources = sorted(set(sources))
+    missing = sorted(set(sources) - set(stored_sources(store, sources)))
+    if missing:
+        raise NotFound(f"the store holds no source {', '.join(repr(m) for m in missing)} "
+                       "('partnermap sources' lists those it holds)")
+    with writing(store, sources, progress) as write:
+        pass
+    return write.written["removed"]
+
+
+__all__ = ["Write", "stored_sources", "withdraw", "writing"]
