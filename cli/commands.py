@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 
 import graph
+from cli.progress import shown
 from graph.locate import Locator
 from ingest import resolve as resolution
 from ingest.pipeline import ingest_paths
@@ -24,6 +25,7 @@ from partnermap import __version__
 from partnermap.errors import InvalidRecords, PartnermapError
 from partnermap.output import FORMATS, render
 from partnermap.settings import Settings
+
 
 app = typer.Typer(help="partnermap: a knowledge graph of public-sector partnerships and services.", no_args_is_help=True, add_completion=False)
 ingest_app = typer.Typer(help="Read files into the graph (all or nothing; ingesting twice changes nothing).", no_args_is_help=True)
@@ -94,8 +96,8 @@ def _summary(counts: dict[str, Counter]) -> str:
 
 def _ingest(kind: str, paths: list[Path]) -> None:
     try:
-        with _store() as store:
-            done = ingest_paths(store, kind, paths, state.decisions, progress=lambda msg: typer.echo(f"  {msg}", err=True),
+        with _store() as store, shown(f"ingest {kind}") as progress:
+            done = ingest_paths(store, kind, paths, state.decisions, progress=progress,
                                 source=state.source, replace=state.replace)
     except InvalidRecords as exc:
         _fail(exc)
@@ -252,17 +254,23 @@ def export_rdf(
     typer.echo(f"wrote {output}: {sum(counts['nodes'].values())} nodes, {sum(counts['relationships'].values())} relationships")
 
 
-def _export(write, target: Path, with_model: bool = False) -> None:
-    """Dump the store and hand it to one of graph.export's writers; say what was written."""
+def _export(write, target: Path, with_model: bool = False, streamed: bool = False) -> None:
+    """Dump the store and hand it to one of graph.export's writers; say what was written.
+
+    ``streamed``: the writer takes a progress receiver (GraphML and GEXF, written row by row).
+    """
     import time
 
     from graph.dump import dump
 
     started = time.perf_counter()
     try:
-        with _store() as store:
-            everything = dump(store)
-            written = write(everything, store.model, target) if with_model else write(everything, target)
+        with _store() as store, shown("export") as progress:
+            everything = dump(store, progress)
+            if streamed:
+                written = write(everything, target, store.model, progress)
+            else:
+                written = write(everything, store.model, target) if with_model else write(everything, target)
     except PartnermapError as exc:
         _fail(exc)
     seconds = time.perf_counter() - started
@@ -283,7 +291,7 @@ def export_graphml(path: Annotated[Path, typer.Argument(help="The .graphml file 
     """Write GraphML (Gephi, yEd, Cytoscape): nodes "Label:id", every property an attribute."""
     from graph.export import write_graphml
 
-    _export(write_graphml, path)
+    _export(write_graphml, path, streamed=True)
 
 
 @export_app.command("gexf")
@@ -291,7 +299,7 @@ def export_gexf(path: Annotated[Path, typer.Argument(help="The .gexf file to wri
     """Write GEXF for Gephi: nodes "Label:id" labelled with their names, every property an attribute."""
     from graph.export import write_gexf
 
-    _export(write_gexf, path)
+    _export(write_gexf, path, streamed=True)
 
 
 @export_app.command("json")
@@ -329,7 +337,8 @@ def push(
             everything = dump(source)
         with graph.open_store(neo4j_uri=uri, neo4j_user=s.neo4j_user, neo4j_password=s.neo4j_password,
                               neo4j_database=s.neo4j_database) as target:
-            written = copy_graph(everything, target, batch, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+            with shown("push") as progress:
+                written = copy_graph(everything, target, batch, progress=progress)
     except PartnermapError as exc:
         _fail(exc)
     typer.echo(f"pushed {s.db} to {uri}: {written.nodes} nodes, {written.relationships} relationships")
@@ -530,7 +539,8 @@ def withdraw(
     """Withdraw everything these sources state: facts only they state go; facts others state keep those."""
     try:
         with _store() as store:
-            removed = graph.withdraw(store, source_ids, progress=lambda msg: typer.echo(f"  {msg}", err=True))
+            with shown("withdraw") as progress:
+                removed = graph.withdraw(store, source_ids, progress=progress)
     except PartnermapError as exc:
         _fail(exc)
     typer.echo(f"withdrew {', '.join(source_ids)}: removed {removed['facts']} facts; "

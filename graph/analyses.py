@@ -19,15 +19,15 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import igraph as ig
-import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from graph import conflicts, governance, pairs
+
+if TYPE_CHECKING:
+    import networkx as nx
 from graph.pairs import projection, remember
 from graph.queries import Param, bind_params
 from graph.store import Store
@@ -71,6 +71,8 @@ class MembershipNetwork:
         # them as they came gave different brokers and clusters from one run to the next.
         self.nodes: list[tuple[str, str]] = [("o", o) for o in organisations] + [("p", p) for p in partnerships]
         pairs = np.column_stack([organisation, partnership + len(organisations)]).astype(np.int64)
+        import igraph as ig  # here, not at import: `partnermap stats` or an ingest need none of it (0.4 s)
+
         self.graph = ig.Graph(n=len(self.nodes), edges=pairs)
         self.graph.simplify()  # two posts on one partnership are one membership
 
@@ -81,6 +83,8 @@ class MembershipNetwork:
         return self.graph.neighbors(index)
 
     def to_networkx(self) -> nx.Graph:
+        import networkx as nx
+
         out = nx.Graph()
         out.add_nodes_from(self.nodes)
         out.add_edges_from((self.nodes[a], self.nodes[b]) for a, b in self.graph.get_edgelist())
@@ -177,6 +181,8 @@ def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     if network.graph.ecount() == 0:
         return []
     random.seed(SEED)
+    import igraph as ig
+
     ig.set_random_number_generator(random)
     partition = network.graph.community_multilevel()
     communities = [{network.nodes[i] for i in members} for members in partition]
@@ -265,6 +271,8 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
     rows_i, orgs = pd.factorize(edges["organisation"], sort=True)
     cols_i, parts = pd.factorize(edges["partnership"], sort=True)
     # Organisation × partnership incidence; its product with itself counts shared partnerships.
+    from scipy import sparse
+
     incidence = sparse.csr_matrix((np.ones(len(edges)), (rows_i, cols_i)), shape=(len(orgs), len(parts)))
     incidence.data[:] = 1  # two posts on one partnership are one membership
     shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()

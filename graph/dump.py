@@ -18,6 +18,7 @@ import pandas as pd
 from graph.schema import quoted
 from graph.store import Store
 from ontology import Model, Property
+from partnermap.progress import Progress, quiet, tell
 
 EDGE_COLUMNS = ("from_label", "from_id", "to_label", "to_id")
 
@@ -111,10 +112,15 @@ def dump_relationships(store: Store, rel_type: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def dump(store: Store) -> Dump:
+def dump(store: Store, progress: Progress = quiet) -> Dump:
     """Everything in the store, per label and per relationship type of its model (see :class:`Dump`)."""
     model: Model = store.model
-    return Dump(
-        nodes={label: dump_label(store, label) for label in model.labels},
-        relationships={rel: dump_relationships(store, rel) for rel in model.relationships},
-    )
+    tables = [*model.labels, *model.relationships]
+    nodes, relationships = {}, {}
+    for done, name in enumerate(tables, start=1):
+        if name in model.labels:
+            nodes[name] = dump_label(store, name)
+        else:
+            relationships[name] = dump_relationships(store, name)
+        tell(progress, f"read {name}", stage="read", done=done, total=len(tables))
+    return Dump(nodes=nodes, relationships=relationships)

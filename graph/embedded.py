@@ -81,6 +81,7 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreUnavailable(f"cannot use {self.path} as an embedded store directory: {exc.strerror}") from exc
         self._lock = threading.RLock()
+        self._filled: set[str] = set()  # patterns known to match something (see _empty)
         self._generation = 0
         self._in_transaction = False
         self._claim = _Claim.take(self.path, read_only)
@@ -191,7 +192,14 @@ class EmbeddedStore(Store):
             self._execute("COMMIT")
 
     def _empty(self, pattern: str) -> bool:
-        return self.run(f"MATCH {pattern} RETURN count(*) AS n")[0]["n"] == 0
+        # A table once seen holding rows is not counted again (a small ingest upserts into thirty):
+        # thinking it still holds rows after all were deleted only costs a MERGE instead of a COPY.
+        if pattern in self._filled:
+            return False
+        empty = self.run(f"MATCH {pattern} RETURN count(*) AS n")[0]["n"] == 0
+        if not empty:
+            self._filled.add(pattern)
+        return empty
 
     def upsert_nodes(self, label: str, frame: pd.DataFrame) -> int:
         if frame.empty:
@@ -419,10 +427,16 @@ class _BulkLoad:
             raise
         _tell(self.progress, self._copier.news())
 
-    def finish(self) -> None:
-        """Wait for every COPY, then swap the new file in; QueryError (nothing written) if the engine refused one."""
+    def finish(self, then: list[tuple[str, dict[str, Any]]] = ()) -> None:
+        """Wait for every COPY, run ``then`` (statements with parameters) in the new file, then swap it in.
+
+        QueryError (nothing written) if the engine refused any of them: what ``then`` writes is
+        part of the same all-or-nothing load.
+        """
         try:
             _tell(self.progress, self._copier.finish())
+            for statement, params in then:
+                self._connection.execute(statement, params)
             self._connection.execute("CHECKPOINT")
         except RuntimeError as exc:
             self.abandon()

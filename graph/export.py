@@ -26,6 +26,7 @@ from graph.schema import neo4j_constraints
 from graph.store import Store
 from ontology import Model, checked_identifier, load_model
 from partnermap.errors import InvalidRecords, Problem
+from partnermap.progress import Progress, quiet, tell
 from partnermap.output import FORMULA_STARTS
 
 # neo4j-admin's header types for the model's. Neo4j Operations Manual, "Import header format"
@@ -38,7 +39,6 @@ NEO4J_TYPES = {"string": "string", "string[]": "string[]", "integer": "long", "f
 # read from JSON; the unit separator never is in text people write, and one that is gets refused.
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_OPTION = "U+001F"
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -255,29 +255,39 @@ def _attribute_types(frames: dict[str, pd.DataFrame], types: Callable[[str], dic
     return found
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
-    """The frame's rows as tuples of plain values, a chunk at a time (no dict per row)."""
-    for start in range(0, len(frame), 50_000):
-        part = frame.iloc[start:start + 50_000]
-        yield from zip(*(part[c].tolist() for c in columns))
+class _Counted:
+    """Rows written so far out of all the dump's, told to a progress receiver a chunk at a time."""
+
+    def __init__(self, everything: Dump, progress: Progress):
+        self.progress, self.done = progress, 0
+        self.total = sum(len(f) for f in everything.nodes.values()) + sum(len(f) for f in everything.relationships.values())
+
+    def rows(self, name: str, frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
+        """The frame's rows as tuples of plain values, a chunk at a time (no dict per row)."""
+        for start in range(0, len(frame), 50_000):
+            part = frame.iloc[start:start + 50_000]
+            yield from zip(*(part[c].tolist() for c in columns))
+            self.done += len(part)
+            tell(self.progress, f"{name}: {min(start + 50_000, len(frame))}/{len(frame)}", stage="export",
+                 done=self.done, total=self.total)
 
 
-def _node_rows(everything: Dump) -> Iterator[tuple[str, list[str], str, Any, tuple]]:
+def _node_rows(everything: Dump, counted: _Counted) -> Iterator[tuple[str, list[str], str, Any, tuple]]:
     """Each node as (label, its frame's columns, its key "Label:id", the name shown for it, its values)."""
     for label, frame in everything.nodes.items():
         columns = list(frame.columns)
         id_at, name_at = columns.index("id"), columns.index("name") if "name" in columns else None
-        for row in _rows(frame, columns):
+        for row in counted.rows(label, frame, columns):
             shown = row[name_at] if name_at is not None and row[name_at] is not None else row[id_at]
             yield label, columns, node_key(label, row[id_at]), shown, row
 
 
-def _edge_rows(everything: Dump) -> Iterator[tuple[str, list[str], str, str, str, tuple]]:
+def _edge_rows(everything: Dump, counted: _Counted) -> Iterator[tuple[str, list[str], str, str, str, tuple]]:
     """Each relationship as (type, its property columns (its id among them), source key, target key, id, values)."""
     for rel_type, frame in everything.relationships.items():
         properties = [c for c in frame.columns if c not in EDGE_COLUMNS]
         id_at = properties.index("id")
-        for from_label, from_id, to_label, to_id, *row in _rows(frame, [*EDGE_COLUMNS, *properties]):
+        for from_label, from_id, to_label, to_id, *row in counted.rows(rel_type, frame, [*EDGE_COLUMNS, *properties]):
             yield rel_type, properties, node_key(from_label, from_id), node_key(to_label, to_id), row[id_at], row
 
 
@@ -301,13 +311,14 @@ def _edge_types(model: Model) -> Callable[[str], dict[str, str]]:
     return lambda rel_type: {name: prop.type for name, prop in model.relationship(rel_type).properties.items()}
 
 
-def write_graphml(everything: Dump, path: Path, model: Model | None = None) -> Written:
+def write_graphml(everything: Dump, path: Path, model: Model | None = None, progress: Progress = quiet) -> Written:
     """GraphML (Gephi, yEd, Cytoscape): each property a typed attribute, written as it is read.
 
     Nodes are keyed "Label:id" with ``kind`` and ``label`` (the name, which Gephi shows); edges
     carry their relationship id as the GraphML edge id and ``type``. Unset values are left out.
     Streamed row by row: networkx built the whole document in memory first.
     """
+    counted = _Counted(everything, progress)
     model = model or load_model()
     node_keys = {"kind": "string", "label": "string", **_attribute_types(everything.nodes, _node_types(model))}
     edge_keys = {"type": "string", **_attribute_types(everything.relationships, _edge_types(model), EDGE_COLUMNS)}
@@ -328,11 +339,11 @@ def write_graphml(everything: Dump, path: Path, model: Model | None = None) -> W
         out.write('  <graph edgedefault="directed">\n')
         kind_key, label_key, type_key = ids[("node", "kind")], ids[("node", "label")], ids[("edge", "type")]
         node_data, edge_data = _Keyed(lambda c: ids[("node", c)]), _Keyed(lambda c: ids[("edge", c)])
-        for label, columns, key, shown, row in _node_rows(everything):
+        for label, columns, key, shown, row in _node_rows(everything, counted):
             values = [(kind_key, label), (label_key, shown), *zip(node_data(columns), row)]
             out.write(_graphml_element("node", f'id="{_xml_value(key)}"', values))
             written.nodes += 1
-        for rel_type, properties, source, target, edge_id, row in _edge_rows(everything):
+        for rel_type, properties, source, target, edge_id, row in _edge_rows(everything, counted):
             head = f'source="{_xml_value(source)}" target="{_xml_value(target)}" id="{_xml_value(edge_id)}"'
             values = [(type_key, rel_type), *zip(edge_data(properties), row)]  # the id too, as before
             out.write(_graphml_element("edge", head, values))
@@ -356,11 +367,12 @@ GEXF_EDGE_RENAMES = {"id": "rel_id", "type": "rel_type", "label": "label_", "wei
                      "start": "start_date", "end": "end_date"}
 
 
-def write_gexf(everything: Dump, path: Path, model: Model | None = None) -> Written:
+def write_gexf(everything: Dump, path: Path, model: Model | None = None, progress: Progress = quiet) -> Written:
     """GEXF 1.2 for Gephi: node ids "Label:id", labels the names; ``rel_type`` says what each edge is.
 
     Streamed row by row, like :func:`write_graphml`.
     """
+    counted = _Counted(everything, progress)
     model = model or load_model()
     node_attributes = {"kind": "string", **{GEXF_NODE_RENAMES.get(k, k): v for k, v in
                                             _attribute_types(everything.nodes, _node_types(model)).items()}}
@@ -387,12 +399,12 @@ def write_gexf(everything: Dump, path: Path, model: Model | None = None) -> Writ
         out.write("    <nodes>\n")
         node_numbers = _Keyed(lambda c: node_ids[GEXF_NODE_RENAMES.get(c, c)])
         edge_numbers = _Keyed(lambda c: edge_ids[GEXF_EDGE_RENAMES.get(c, c)])  # the id as rel_id
-        for label, columns, key, shown, row in _node_rows(everything):
+        for label, columns, key, shown, row in _node_rows(everything, counted):
             values = [(node_ids["kind"], label), *zip(node_numbers(columns), row)]
             out.write(_gexf_element("node", f'id="{_xml_value(key)}" label="{_xml_value(shown)}"', values))
             written.nodes += 1
         out.write("    </nodes>\n    <edges>\n")
-        for rel_type, properties, source, target, edge_id, row in _edge_rows(everything):
+        for rel_type, properties, source, target, edge_id, row in _edge_rows(everything, counted):
             values = [(edge_ids["rel_type"], rel_type), *zip(edge_numbers(properties), row)]
             head = (f'source="{_xml_value(source)}" target="{_xml_value(target)}" '
                     f'id="{_xml_value(f"{rel_type}:{edge_id}")}" label="{_xml_value(rel_type)}"')
@@ -477,24 +489,28 @@ def _chunks(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[start : start + rows]
 
 
-def copy_graph(everything: Dump, target: Store, batch_rows: int = 10_000, progress: Progress | None = None) -> Written:
+def copy_graph(everything: Dump, target: Store, batch_rows: int = 10_000, progress: Progress = quiet) -> Written:
     """Upsert a dump into ``target`` (MERGE on id: pushing twice changes nothing): nodes per label,
     then relationships per (type, from, to), ``batch_rows`` at a time. A Neo4j target creates the
     model's constraints when it opens, so every MERGE is an index lookup."""
-    say = progress or (lambda message: None)
-    written = Written()
+    written, counted = Written(), _Counted(everything, progress)
+
+    def say(message: str, rows: int) -> None:
+        counted.done += rows
+        tell(progress, message, stage="push", done=counted.done, total=counted.total)
+
     for label, frame in everything.nodes.items():
         done = 0
         for chunk in _chunks(frame, batch_rows):
             done += target.upsert_nodes(label, chunk.reset_index(drop=True))
-            say(f"{label}: {done}/{len(frame)} nodes")
+            say(f"{label}: {done}/{len(frame)} nodes", len(chunk))
         written.nodes += done
     for rel_type, frame in everything.relationships.items():
         for from_label, to_label, part in _edge_groups(frame):
             rows, done = part.drop(columns=["from_label", "to_label"]), 0
             for chunk in _chunks(rows, batch_rows):
                 done += target.upsert_relationships(rel_type, from_label, to_label, chunk.reset_index(drop=True))
-                say(f"{rel_type} {from_label}->{to_label}: {done}/{len(rows)} relationships")
+                say(f"{rel_type} {from_label}->{to_label}: {done}/{len(rows)} relationships", len(chunk))
             written.relationships += done
     return written
 

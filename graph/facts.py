@@ -87,6 +87,9 @@ def shown(statements: list[Statement], own: dict[str, Property]) -> dict[str, An
     """The columns a fact holds for ``statements`` (most recent first): values, source, row, and the list."""
     out: dict[str, Any] = {}
     for name, prop in own.items():
+        if prop.derived:  # worked out from every statement, not one source's word
+            out[name] = sorted({v for _, _, said in statements for v in (said.get(name) or [])})
+            continue
         value = next((said[name] for _, _, said in statements if not blank(said.get(name))), None)
         out[name] = _typed(value, prop)
     out[SOURCE], out[ROW] = statements[0][0], statements[0][1]
@@ -181,7 +184,9 @@ def disagreements(row: dict[str, Any], own: dict[str, Property]) -> list[dict[st
     """
     statements = statements_of(row, own)
     out = []
-    for name in own:
+    for name, prop in own.items():
+        if prop.derived:
+            continue
         given = [(source, said_row, said[name]) for source, said_row, said in statements if not blank(said.get(name))]
         if len({_comparable(value) for _, _, value in given}) > 1:
             out.append({"property": name,

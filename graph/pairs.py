@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from graph.queries import get_query
 from graph.store import Store
@@ -160,6 +159,8 @@ def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[st
     # Shared members for every candidate at once: rows of the partnership × organisation matrix.
     partnerships = {p: i for i, p in enumerate(pd.unique(members["partnership"]))}
     organisations = {o: i for i, o in enumerate(pd.unique(members["organisation"]))}
+    from scipy import sparse  # here, not at import: most commands never compare pairs
+
     incidence = sparse.csr_matrix(
         (np.ones(len(members)), ([partnerships[p] for p in members["partnership"]], [organisations[o] for o in members["organisation"]])),
         shape=(len(partnerships), len(organisations)),

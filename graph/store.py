@@ -68,8 +68,9 @@ class Store(ABC):
         """A faster path than the upserts into an empty store, all or nothing; None where there is none.
 
         What it returns takes ``nodes(label, table, count)`` and ``relationships(type, from, to,
-        table, count)`` (Arrow tables typed from the model), then ``finish()`` to make them the
-        store's, or ``abandon()`` to leave the store as it was. The default: no such path.
+        table, count)`` (Arrow tables typed from the model), then ``finish(then)`` to make them the
+        store's (``then``: statements with parameters run last, in the same load), or ``abandon()``
+        to leave the store as it was. The default: no such path.
         """
         return None
 

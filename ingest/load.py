@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +29,11 @@ from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ingest.resolve import ORGANISATION, Resolver
 from ingest.validate import CheckedNodes, unknown_references, validate_edges
 from partnermap.errors import InvalidRecords, Problem
+from partnermap.progress import Progress, quiet, tell
 
 
 def load(
-    store: Store, items: Iterable[Item], progress: Callable[[str], None] = lambda _: None,
+    store: Store, items: Iterable[Item], progress: Progress = quiet,
     resolver: Resolver | None = None, replace: bool = False,
 ) -> dict[str, Counter]:
     """Check and write a reader's output; InvalidRecords (nothing written) on any problem.
@@ -96,7 +97,7 @@ class _Proposals:
             self._thread.join()
 
 
-def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], proposals: _Proposals | None,
+def _load(store: Store, items: Iterable[Item], progress: Progress, proposals: _Proposals | None,
           replace: bool) -> dict[str, Counter]:
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
@@ -114,7 +115,9 @@ def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], 
     unreadable = [p for p in problems if p.fatal]
     if unreadable:
         raise InvalidRecords(unreadable)
-    progress(f"read {sum(len(b.frame) for b in nodes)} node rows and {sum(len(b.frame) for b in edges)} relationship rows")
+    total = sum(len(b.frame) for b in nodes) + sum(len(b.frame) for b in edges)
+    tell(progress, f"read {sum(len(b.frame) for b in nodes)} node rows and {sum(len(b.frame) for b in edges)} relationship rows",
+         stage="read", done=total, total=total)
     sources = _sources(nodes)
     if not replace:
         problems += _clashing_sources(graph.stored_sources(store, sources), nodes)
@@ -124,7 +127,7 @@ def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], 
     held = [b for b in nodes if proposals is not None and b.label == ORGANISATION]
     ready = checked.add([b for b in nodes if proposals is None or b.label != ORGANISATION])
     del nodes
-    with graph.writing(store, sources, progress) as write:
+    with graph.writing(store, sources, progress, total) as write:
         _write_nodes(write, ready, problems)
         del ready
         resolved: list[Item] = [*held, *edges]
@@ -132,7 +135,8 @@ def _load(store: Store, items: Iterable[Item], progress: Callable[[str], None], 
         edges.clear()
         if proposals is not None:
             resolved = proposals.resolver.merge_certain(resolved)
-            progress(f"resolved {len(proposals.resolver.matches)} organisations into known ones")
+            tell(progress, f"resolved {len(proposals.resolver.matches)} organisations into known ones", stage="resolve",
+                 done=write.handed, total=total)
         _write_nodes(write, checked.add([b for b in resolved if isinstance(b, NodeBatch)]), problems)
         known = checked.finish()
         edges = [b for b in resolved if isinstance(b, EdgeBatch)]

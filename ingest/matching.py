@@ -88,6 +88,18 @@ def identifier_keys(identifiers: Iterable[str]) -> set[str]:
     return keys
 
 
+def record_keys(name: object, aliases: Iterable[str], identifiers: Iterable[str]) -> set[str]:
+    """Every key a certain match could be found by: name and alias forms, canonical identifiers.
+
+    Stored with each organisation (``match_keys``), so an ingest reads only the stored organisations
+    sharing a key with its own, not every one. Names hold no ``:``; identifier keys always do.
+    """
+    keys = name_keys(name)
+    for alias in aliases:
+        keys |= {k for k in name_keys(alias) if k}
+    return keys | identifier_keys(identifiers)
+
+
 def initials(key: str) -> str:
     """The initials of a normalised name, minor words left out: 'leicester city council' → 'lcc'."""
     words = [w for w in key.split() if w not in _MINOR_WORDS]

@@ -15,7 +15,7 @@ are never proposed again.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,12 +24,15 @@ import pandas as pd
 
 import graph
 from graph.merge import merge_organisations
+from graph.organisations import sharing_keys
 from ingest.batches import EdgeBatch, Item, NodeBatch
-from ingest.matching import REVIEW_SCORE, Matcher, Pair, Record
+from ingest.matching import REVIEW_SCORE, Matcher, Pair, Record, record_keys
 from ontology.ids import repointed
 from partnermap.errors import InvalidRecords, Problem
 
 ORGANISATION = "Organisation"
+# Stores of up to this many organisations are resolved against all of them (see Resolver.from_store).
+WHOLE_INDEX_UP_TO = 10_000
 COLUMNS = ("left_id", "left_name", "right_id", "right_name", "score", "reason", "decision")
 _ACCEPT = {"accept", "accepted", "yes", "y", "merge"}
 _REJECT = {"reject", "rejected", "no", "n"}
@@ -146,11 +149,17 @@ def _record(row: dict[str, Any]) -> Record:
 
 
 class Resolver:
-    """Resolves incoming organisations against an index of those already stored (and each other)."""
+    """Resolves incoming organisations against an index of those already stored (and each other).
 
-    def __init__(self, organisations: Iterable[dict[str, Any]], decisions: Decisions | None = None,
-                 review_score: float = REVIEW_SCORE):
-        self.stored = [_record(row) for row in organisations if not _blank(row.get("id"))]
+    ``organisations``: the stored ones (rows of id, name, sector, aliases, identifiers), or a
+    function that, given the match keys of the incoming ones, returns the stored ones sharing any
+    (so that a county's register is resolved against a few dozen candidates, not 50,000).
+    """
+
+    def __init__(self, organisations: Iterable[dict[str, Any]] | Callable[[list[str]], Iterable[dict[str, Any]]],
+                 decisions: Decisions | None = None, review_score: float = REVIEW_SCORE):
+        self._fetch = organisations if callable(organisations) else None
+        self.stored = [] if self._fetch else [_record(row) for row in organisations if not _blank(row.get("id"))]
         self.decisions = decisions or Decisions()
         self.review_score = review_score
         self.matches: list[Match] = []
@@ -159,8 +168,18 @@ class Resolver:
 
     @classmethod
     def from_store(cls, store: graph.Store, decisions: Decisions | None = None) -> "Resolver":
-        """A resolver over every organisation in ``store`` (the ``organisations-index`` query)."""
-        return cls(graph.run_query(store, "organisations-index"), decisions)
+        """A resolver over the organisations in ``store``.
+
+        A store of up to ``WHOLE_INDEX_UP_TO`` organisations is read whole (``organisations-index``),
+        so similar names are proposed against all of them. In a larger one whose organisations all
+        have their match keys (written by ingests since they were kept), only those sharing a key
+        with the incoming ones are read (:func:`graph.organisations.sharing_keys`): certain matches are found as
+        before, similar names only among those, and ``partnermap resolve --review`` compares them all.
+        """
+        held = graph.run_query(store, "organisations-count")[0]
+        if held["organisations"] <= WHOLE_INDEX_UP_TO or held["unkeyed"]:
+            return cls(graph.run_query(store, "organisations-index"), decisions)
+        return cls(lambda keys: sharing_keys(store, keys), decisions)
 
     def resolve(self, items: Iterable[Item]) -> tuple[list[Item], list[Match]]:
         """Items with certain duplicates dropped and their edges re-pointed; plus every match found."""
@@ -173,28 +192,24 @@ class Resolver:
         ``matches`` then holds the merges applied; :meth:`propose` adds the uncertain pairs for
         review. They change nothing written, so an ingest finds them while it writes.
         """
-        items = list(items)
+        items = _keyed(list(items))
+        incoming = [_record(row) for row in _organisation_rows(items)]
+        if self._fetch is not None:
+            keys = sorted({key for batch in items if isinstance(batch, NodeBatch) and batch.label == ORGANISATION
+                           for keyset in batch.frame["match_keys"] for key in keyset}
+                          | {f"id:{node_id}" for pair in self.decisions.accepted for node_id in pair})
+            self.stored = [_record(row) for row in self._fetch(keys) if not _blank(row.get("id"))] if keys else []
         records = list(self.stored)
         position = {r.id: i for i, r in enumerate(records)}
         active = []
-        for batch in items:
-            if not (isinstance(batch, NodeBatch) and batch.label == ORGANISATION) or "id" not in batch.frame:
+        for record in incoming:
+            if record.id in position:
+                if position[record.id] < len(self.stored):
+                    records[position[record.id]] = record  # an upsert of a stored node: it is that node
                 continue
-            frame = batch.frame
-            column = {name: frame[name].tolist() if name in frame else [None] * len(frame)
-                      for name in ("id", "name", "sector", "aliases", "identifiers")}
-            for values in zip(*column.values()):  # not to_dict("records"): a national register has 50,000
-                row = dict(zip(column, values))
-                if _blank(row["id"]):
-                    continue  # validation reports it
-                record = _record(row)
-                if record.id in position:
-                    if position[record.id] < len(self.stored):
-                        records[position[record.id]] = record  # an upsert of a stored node: it is that node
-                    continue
-                position[record.id] = len(records)
-                active.append(len(records))
-                records.append(record)
+            position[record.id] = len(records)
+            active.append(len(records))
+            records.append(record)
         self._pending = None
         if not active:
             self.matches = []
@@ -221,6 +236,38 @@ class Resolver:
             self.matches = self.matches + _candidates(records, keeper, [*blocked, *(p for p in found if not p.certain)],
                                                       self.decisions)
         return self.matches
+
+
+def _organisation_rows(items: list[Item]) -> Iterator[dict[str, Any]]:
+    """The incoming organisation rows with an id (validation reports those without)."""
+    for batch in items:
+        if not (isinstance(batch, NodeBatch) and batch.label == ORGANISATION) or "id" not in batch.frame:
+            continue
+        frame = batch.frame
+        column = {name: frame[name].tolist() if name in frame else [None] * len(frame)
+                  for name in ("id", "name", "sector", "aliases", "identifiers")}
+        for values in zip(*column.values()):  # not to_dict("records"): a national register has 50,000
+            row = dict(zip(column, values))
+            if not _blank(row["id"]):
+                yield row
+
+
+def _keyed(items: list[Item]) -> list[Item]:
+    """Organisation batches with each row's match keys (``match_keys``): its names, aliases, identifiers and id.
+
+    Stored with the node, so a later ingest finds it by any of them without reading every organisation.
+    """
+    out = []
+    for batch in items:
+        if isinstance(batch, NodeBatch) and batch.label == ORGANISATION and "id" in batch.frame:
+            frame = batch.frame
+            column = {name: frame[name].tolist() if name in frame else [None] * len(frame)
+                      for name in ("id", "name", "aliases", "identifiers")}
+            keys = [sorted(record_keys(name, _strings(aliases), _strings(identifiers)) | {f"id:{node_id}"})
+                    for node_id, name, aliases, identifiers in zip(*column.values())]
+            batch = replace(batch, frame=frame.assign(match_keys=pd.Series(keys, index=frame.index, dtype=object)))
+        out.append(batch)
+    return out
 
 
 def resolve(items: Iterable[Item], index: Iterable[dict[str, Any]], decisions: Decisions | None = None) -> tuple[list[Item], list[Match]]:

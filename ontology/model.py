@@ -52,6 +52,7 @@ class Property:
     max: float | None = None
     description: str = ""
     provenance: bool = False  # says where a fact came from, not what it is (source, source_row, …)
+    derived: bool = False  # worked out by partnermap from what sources say (their union), never stated itself
 
 
 def own_properties(properties: dict[str, Property]) -> dict[str, Property]:
@@ -144,7 +145,7 @@ def _property(owner: str, name: str, spec: dict) -> Property:
     kind = spec.get("type")
     if kind not in PROPERTY_TYPES:
         raise ModelError(f"{MODEL_FILE.name}: {where}: type {kind!r} is not one of {PROPERTY_TYPES}")
-    unknown = set(spec) - {"type", "required", "vocabulary", "min", "max", "description", "provenance"}
+    unknown = set(spec) - {"type", "required", "vocabulary", "min", "max", "description", "provenance", "derived"}
     if unknown:
         raise ModelError(f"{MODEL_FILE.name}: {where}: unknown keys {sorted(unknown)}")
     return Property(
@@ -156,6 +157,7 @@ def _property(owner: str, name: str, spec: dict) -> Property:
         max=spec.get("max"),
         description=spec.get("description", ""),
         provenance=bool(spec.get("provenance", False)),
+        derived=bool(spec.get("derived", False)),
     )
 
 

@@ -31,7 +31,7 @@ def test_write_path_statements_lint_clean():
     from graph import conflicts, write
 
     model = load_model()
-    statements = {"sources": write.stored_sources_statement()}
+    statements = {"sources": write.stored_sources_statement(), "source facts": write.source_facts_statement()}
     for label in model.labels:
         for by_id in (True, False):
             statements[f"read {label} {by_id}"] = write.read_nodes_statement(model, label, by_id)

@@ -178,3 +178,27 @@ def test_every_export_carries_every_source_and_rdf_reads_them_back(store, regist
         assert _membership(again) == _membership(store)
         strip = lambda rows: [{k: v for k, v in r.items() if k != "stated_at"} for r in rows]  # noqa: E731
         assert strip(graph.run_query(again, "conflicts")) == strip(graph.run_query(store, "conflicts"))
+
+
+def test_only_a_source_that_restates_fewer_facts_is_searched_for_stale_ones(store, registers, monkeypatch):
+    """Each Source records how many facts it stated; one that restates them all has none to withdraw."""
+    _ingest(store, registers["county"])
+    _ingest(store, registers["ccg-return"])
+    counted = {row["id"]: row["facts"] for row in store.run("MATCH (s:Source) RETURN s.id AS id, s.facts AS facts")}
+    # By hand: 2 memberships, or 2 organisations and 2 COVERS, each file with its own Source node.
+    assert counted["register:county/memberships.csv"] == 3 and counted["register:county/organisations.csv"] == 5
+    asked: list[dict] = []
+    real = type(store).table
+
+    def table(self, query, params=None):
+        if params and "sources" in params:
+            asked.append(params)
+        return real(self, query, params)
+
+    monkeypatch.setattr(type(store), "table", table)
+    _ingest(store, registers["county"])
+    assert asked == []  # unchanged: nothing searched
+    _without(registers["county"], "memberships.csv", "organisation", "shropshire-council")
+    written = _ingest(store, registers["county"])
+    assert written["removed"]["facts"] == 1
+    assert asked and all(params["sources"] == ["register:county/memberships.csv"] for params in asked)

@@ -294,3 +294,29 @@ def test_a_failed_ingest_leaves_no_proposals_thread_behind(tmp_path):
         with pytest.raises(InvalidRecords, match="nobody-at-all"):
             ingest.load(store, ingest.READERS["register"](broken), resolver=Resolver.from_store(store))
     assert not [t for t in threading.enumerate() if t.name == "partnermap-proposals"]
+
+
+def test_a_large_store_is_read_only_where_keys_are_shared(tmp_path, monkeypatch):
+    """Above WHOLE_INDEX_UP_TO organisations, only those sharing a match key with the incoming are read."""
+    import graph
+    from graph.organisations import sharing_keys
+    from ingest import resolve as resolution
+    from ingest.pipeline import ingest_paths
+
+    with graph.open_store(tmp_path / "db") as store:
+        ingest_paths(store, "register", [CITY])  # the pipeline writes each organisation's match keys
+        held = store.run("MATCH (o:Organisation) RETURN o.id AS id, o.match_keys AS keys")
+        assert all(row["keys"] for row in held)
+        keys = ["id:leicester-city-council", "gss:E06000016", "voluntary action leicester", "nothing like it"]
+        expected = sorted(row["id"] for row in held if set(row["keys"]) & set(keys))
+        assert sorted(row["id"] for row in sharing_keys(store, keys)) == expected and expected
+    def certain(whole: bool, db: str) -> set:
+        with graph.open_store(tmp_path / db) as store:
+            ingest_paths(store, "register", [CITY])
+            monkeypatch.setattr(resolution, "WHOLE_INDEX_UP_TO", 10_000 if whole else 0)
+            resolver = _ingest(store, COUNTY)
+            return {(m.left_id, m.right_id, m.reason) for m in resolver.matches if m.certain}
+
+    # The county's certain matches are found from the candidates alone, as from the whole store.
+    found = certain(False, "keyed")
+    assert found == certain(True, "whole") and len(found) >= 2
