@@ -162,7 +162,7 @@ def test_named_query_errors(client):
                          400, "bad_query")
     assert "no parameter cypher" in error["message"]
     error = assert_error(client.get("/queries/overload", params={"min": "lots"}), 400, "bad_query")
-    assert "'min' must be a int" in error["message"]
+    assert "'min' must be an int" in error["message"]
     assert_error(client.get("/queries/coverage"), 400, "bad_query")
     assert_error(client.get("/queries/no-such-query"), 404, "not_found")
 
