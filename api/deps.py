@@ -80,9 +80,10 @@ PageDep = Annotated[Page, Depends()]
 
 
 async def as_of_date(
-    as_of: Annotated[str, Query(description="Only what was in force on this day, YYYY-MM-DD between 1900-01-01 and "
-                                            "2100-12-31 (today when empty).", pattern=r"^(\d{4}-\d{2}-\d{2})?$",
-                                max_length=10)] = "",
+    as_of: Annotated[str | None, Query(description="Only what was in force on this day, YYYY-MM-DD from 1900-01-01 "
+                                                   "to 2100-12-31 (today when not given).",
+                                       pattern=r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$", max_length=10,
+                                       json_schema_extra={"format": "date"})] = None,
 ) -> dt.date | None:
     """The ``as_of`` date, checked as the named queries check theirs (a real date in their range), or None."""
     return Param("as_of", "date", None, False, "").coerce(as_of) if as_of else None

@@ -22,7 +22,13 @@ Focus = Annotated[str, Query(description="An organisation or partnership id to c
 Depth = Annotated[int, Query(ge=1, le=6, description="With focus: how many membership steps from it to include.")]
 
 
-@router.get("/graph.html", response_class=HTMLResponse)
+# The page is HTML; its errors are the one JSON error shape, so they are documented as JSON.
+JSON_ERRORS = {status: {"description": spec["description"],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+               for status, spec in ERROR_RESPONSES.items()}
+
+
+@router.get("/graph.html", response_class=HTMLResponse, responses=JSON_ERRORS)
 def graph_page(
     store: StoreDep,
     territory: Annotated[str, Query(description="GSS code of the place (all places when empty).", max_length=64)] = "",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -21,7 +23,7 @@ from ingest import resolve as resolution
 from ingest.pipeline import ingest_paths
 from ontology import load_model, ontology_turtle
 from partnermap import __version__
-from partnermap.errors import InvalidRecords, PartnermapError
+from partnermap.errors import InvalidRecords, PartnermapError, QueryTimeout
 from partnermap.output import FORMATS, render
 from partnermap.settings import Settings
 
@@ -68,8 +70,16 @@ def _store() -> graph.Store:
     return store
 
 
+@contextmanager
+def _reading() -> Iterator[graph.Store]:
+    """The store for a command that only reads, under the time budget (PARTNERMAP_QUERY_SECONDS)."""
+    with _store() as store, graph.budget.within(state.settings.query_seconds):
+        yield store
+
+
 def _fail(exc: PartnermapError) -> None:
-    typer.echo(f"error: {exc}", err=True)
+    hint = " (PARTNERMAP_QUERY_SECONDS sets the budget)" if isinstance(exc, QueryTimeout) else ""
+    typer.echo(f"error: {exc}{hint}", err=True)
     raise typer.Exit(2)
 
 
@@ -201,7 +211,7 @@ def locate(
         typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     try:
-        with _store() as store:
+        with _reading() as store:
             locator = Locator.from_store(store)
             rows = locator.locate(lat, lon, approximate=not exact)
             if coverage:
@@ -373,7 +383,7 @@ def query(
         typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     try:
-        with _store() as store:
+        with _reading() as store:
             rows = graph.run_query(store, name, _params(param))
     except PartnermapError as exc:
         _fail(exc)
@@ -430,7 +440,7 @@ def viz_command(
     from pages import maps
 
     try:
-        with _store() as store:
+        with _reading() as store:
             if governance:
                 page = maps.governance_page(store, territory, title or "Governance: who reports to whom")
             else:
@@ -477,7 +487,7 @@ def report(
     output = output or state.settings.out / "report.html"
     sections = []
     try:
-        with _store() as store:
+        with _reading() as store:
             counts = graph.stats(store)
             overview = maps.overview_page(store, highlights=maps.HIGHLIGHTS, as_of=as_of, title="The partnership map", overload_min=8)
             tree = maps.governance_page(store)
@@ -563,7 +573,7 @@ def _print_query(name: str, params: dict, fmt: str) -> None:
 def stats(fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table") -> None:
     """Count nodes per label and relationships per type."""
     try:
-        with _store() as store:
+        with _reading() as store:
             counts = graph.stats(store)
     except PartnermapError as exc:
         _fail(exc)

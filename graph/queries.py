@@ -272,7 +272,7 @@ def parse_query_file(path: Path) -> NamedQuery:
             try:
                 param.bounds()
             except QueryError:
-                raise QueryFileError(f"{path}:{number}: the range of @param {param.name} is not a {param.type} range") from None
+                raise QueryFileError(f"{path}:{number}: the range of @param {param.name} is not {'an' if param.type == 'int' else 'a'} {param.type} range") from None
             params.append(param)
         else:
             description.append(stripped.lstrip("/ ").strip())
