@@ -440,7 +440,7 @@ def viz_command(
     from pages import maps
 
     try:
-        with _reading() as store:
+        with _store() as store:
             if governance:
                 page = maps.governance_page(store, territory, title or "Governance: who reports to whom")
             else:
@@ -487,7 +487,7 @@ def report(
     output = output or state.settings.out / "report.html"
     sections = []
     try:
-        with _reading() as store:
+        with _store() as store:
             counts = graph.stats(store)
             overview = maps.overview_page(store, highlights=maps.HIGHLIGHTS, as_of=as_of, title="The partnership map", overload_min=8)
             tree = maps.governance_page(store)
@@ -495,7 +495,8 @@ def report(
                 description, params = graph.describe(name)
                 given = {"as_of": as_of} if as_of and any(p.name == "as_of" for p in params) else {}
                 try:
-                    rows = graph.run_query(store, name, given)
+                    with graph.budget.within(state.settings.query_seconds):  # each diagnostic its own budget
+                        rows = graph.run_query(store, name, given)
                     sections.append(Section(name, heading, description, rows))
                     if name == "overload":
                         sections[-1].html_before = embed_network(overview, "The partnership map, diagnostics drawn on it")

@@ -76,13 +76,17 @@ def _run_bound(store: Store, query: NamedQuery, bound: dict[str, Any], max_rows:
         rows = store.run(query.render(store.dialect), bound)
     else:
         rows = store.run(query.render_capped(store.dialect, ROW_CAP), {**bound, ROW_CAP: max_rows + 1})
-    rows = _at_most(query.name, rows, max_rows)
-    for column in query.flatten:
-        for row in rows:
-            row[column] = [item for part in row.get(column) or [] for item in (part or [])]
+    rows = _flattened(query, _at_most(query.name, rows, max_rows))
     if query.order:
         budget.check()
         rows.sort(key=lambda row: tuple(_sort_key(row.get(column)) for column in query.order))
+    return rows
+
+
+def _flattened(query: NamedQuery, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for column in query.flatten:
+        for row in rows:
+            row[column] = [item for part in row.get(column) or [] for item in (part or [])]
     return rows
 
 
@@ -126,8 +130,8 @@ def run_page(store: Store, name: str, params: dict[str, Any] | None = None) -> P
 
     A query with a ``limit`` of its own (the top-N diagnostics) is asked for the rows up to the
     page's end and no more; one ordered by its own ORDER BY is paged by the engine (SKIP and
-    LIMIT); any other is read whole, at most :data:`ANSWER_ROWS` rows, ordered, and cut. Both numbers are checked: ``limit`` 0..1000 (0: the query's default), ``offset`` at
-    most 10,000.
+    LIMIT); any other is read whole, at most :data:`ANSWER_ROWS` rows, ordered, and cut. Both
+    numbers are checked: ``limit`` 0..1000 (0: the query's default), ``offset`` at most 10,000.
     """
     given = dict(params or {})
     offset = OFFSET.coerce(given.pop(OFFSET.name, None) or 0)
@@ -143,10 +147,7 @@ def run_page(store: Store, name: str, params: dict[str, Any] | None = None) -> P
         # Ordered by the query itself: the engine skips to the page and stops after it (+1: is there more?).
         bound = query.bind(given)
         bound.update({key: CONTEXT[key](store.model) for key in query.context})
-        rows = store.run(paged, {**bound, PAGE_SKIP: offset, PAGE_ROWS: limit + 1})
-        for column in query.flatten:
-            for row in rows:
-                row[column] = [item for part in row.get(column) or [] for item in (part or [])]
+        rows = _flattened(query, store.run(paged, {**bound, PAGE_SKIP: offset, PAGE_ROWS: limit + 1}))
         return Page(rows[:limit], limit, offset, len(rows) > limit, None)
     # The query's own limit, checked as the client gave it, then widened to the page's end (+1: is there more?).
     if name in ANALYSES:

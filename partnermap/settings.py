@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     )
     query_seconds: float = Field(
         default=30.0, gt=0, le=24 * 3600,
-        description="Time budget of each API request and of each CLI query, report or map: past it the query is "
-        "stopped (the API answers 503, the CLI exits with an error).",
+        description="Time budget of each API request, of the CLI's query, locate and stats, and of each diagnostic "
+        "of a report: past it the query is stopped (the API answers 503, the CLI exits with an error).",
     )
     max_queued_uploads: int = Field(
         default=8, ge=1, le=1000,

@@ -10,6 +10,7 @@ from api import create_app
 from graph.analyses import ANALYSES, Analysis
 from partnermap.settings import Settings
 from tests.api.conftest import assert_error
+from tests.graph.test_budget import SLOW  # hours of work on 2,000 territories, unless stopped
 
 BLABY = "E07000129"
 OVERSIZED = [
@@ -84,8 +85,6 @@ def test_the_openapi_document_gives_every_list_its_maximum(client):
                     assert param["schema"]["minimum"] == 0
 
 
-# Cartesian products the engine cannot factor out: on 2,000 territories, hours of work unless stopped.
-SLOW = "MATCH (a:Territory), (b:Territory), (c:Territory), (d:Territory) WHERE a.year + b.year + c.year + d.year = 7 RETURN count(*) AS n"
 
 
 @pytest.fixture
