@@ -35,8 +35,8 @@ def _shown(bound: object) -> str | None:
 
 @router.get("", response_model=list[QueryInfo])
 def list_queries() -> list[QueryInfo]:
-    """Every named query with what it answers and its parameters (with their ranges)."""
-    return [_info(name) for name in graph.query_names()]
+    """Every named query served here with what it answers and its parameters (with their ranges)."""
+    return [_info(name) for name in graph.served_query_names()]
 
 
 @router.get("/{name}", response_model=QueryResult)

@@ -22,7 +22,7 @@ from graph.schema import embedded_ddl, neo4j_constraints, quoted
 from graph.store import Store
 from graph.write import Write, stored_sources, withdraw, writing
 from ontology import Model, concept_id
-from partnermap.errors import QueryError
+from partnermap.errors import NotFound, QueryError
 
 ENGINES: dict[str, type[Store]] = {"embedded": EmbeddedStore, "neo4j": Neo4jStore}
 
@@ -133,9 +133,12 @@ def run_page(store: Store, name: str, params: dict[str, Any] | None = None) -> P
     LIMIT); any other is read whole, at most :data:`ANSWER_ROWS` rows, ordered, and cut. Both
     numbers are checked: ``limit`` 0..1000 (0: the query's default), ``offset`` at most 10,000.
     """
+    _, declared = describe(name)
+    if name not in ANALYSES and get_query(name).internal:
+        raise NotFound(f"query {name!r} is not served a page at a time: its rows have no bound on their size "
+                       "(the CLI runs it)")
     given = dict(params or {})
     offset = OFFSET.coerce(given.pop(OFFSET.name, None) or 0)
-    _, declared = describe(name)
     own_limit = next((p for p in declared if p.name == "limit"), None)
     if own_limit is None:
         limit = PAGE_LIMIT.coerce(given.pop("limit", None) or 0)
@@ -166,6 +169,11 @@ def run_page(store: Store, name: str, params: dict[str, Any] | None = None) -> P
 def query_names() -> list[str]:
     """Every name ``run_query`` accepts: the Cypher files, then the network analyses."""
     return [*load_queries(), *ANALYSES]
+
+
+def served_query_names() -> list[str]:
+    """The names :func:`run_page` serves: all but the ``@internal`` queries (rows of unbounded size)."""
+    return [name for name in query_names() if name in ANALYSES or not get_query(name).internal]
 
 
 def describe(name: str) -> tuple[str, tuple[Param, ...]]:
@@ -220,6 +228,7 @@ __all__ = [
     "quoted",
     "render_embedded",
     "run_page",
+    "served_query_names",
     "run_query",
     "stats",
     "stored_sources",

@@ -14,6 +14,8 @@ outside it with the same message. An ``int`` without one still has to fit in 64 
 never "everything".
 
 ``@order`` names the columns rows are sorted by (a UNION cannot be ordered in Cypher).
+``@internal`` marks a query the HTTP API does not serve (the CLI and the code still run it):
+one whose rows have no bound on their size, such as whole boundary polygons.
 ``@flatten col`` turns a column of lists of lists into one list (Cypher has no portable
 flatten: a query that aggregates twice collects lists of lists). ``@context name: …`` declares a parameter the runner fills from the model (never from
 the user), such as the theme → sector rules. Optional parameters need a default: the
@@ -152,6 +154,7 @@ class NamedQuery:
     order: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     flatten: tuple[str, ...] = ()
+    internal: bool = False
 
     def render(self, dialect: str) -> str:
         """The query's text for ``dialect`` (``neo4j`` or ``embedded``)."""
@@ -249,11 +252,14 @@ def parse_query_file(path: Path) -> NamedQuery:
     order: tuple[str, ...] = ()
     context: list[str] = []
     flatten: tuple[str, ...] = ()
+    internal = False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith("//"):
             break
-        if stripped.lstrip("/ ").startswith("@order"):
+        if stripped.lstrip("/ ") == "@internal":
+            internal = True
+        elif stripped.lstrip("/ ").startswith("@order"):
             order = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@order"):].split(",") if c.strip())
         elif stripped.lstrip("/ ").startswith("@flatten"):
             flatten = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@flatten"):].split(",") if c.strip())
@@ -295,7 +301,8 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise QueryFileError(f"{origins[dialect]}:{line}: ${name} is used but not declared with // @param")
         for name in sorted(declared - used):
             raise QueryFileError(f"{origins[dialect]}: @param {name} is declared but the {dialect} query never uses ${name}")
-    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order, tuple(context), flatten)
+    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path,
+                      order, tuple(context), flatten, internal)
 
 
 @lru_cache(maxsize=1)

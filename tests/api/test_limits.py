@@ -107,3 +107,9 @@ def test_a_query_past_its_budget_is_503_and_the_server_keeps_answering(tmp_path,
         assert client.get("/queries/overload").json()["rows"] == []
         assert client.get("/ready").json() == {"status": "ready", "store": "embedded"}
         assert client.get("/health").status_code == 200
+
+
+def test_a_query_whose_rows_have_no_bounded_size_is_not_served(client):
+    assert "boundaries" not in {query["name"] for query in client.get("/queries").json()}
+    error = assert_error(client.get("/queries/boundaries"), 404, "not_found")
+    assert "no bound on their size" in error["message"]
