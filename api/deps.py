@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from api.errors import ApiError
-from graph import PAGE_LIMIT, Param, Store
+from graph import OFFSET, PAGE_LIMIT, Param, Store
 from partnermap.errors import StoreUnavailable
 from partnermap.settings import Settings
 
@@ -77,6 +77,21 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends()]
+
+
+class QueryPage(Page):
+    """``limit`` and ``offset`` of a list a named query answers: skipping is work there, so not as deep."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=0, le=PAGE_LIMIT.high, description=f"Most items to return, at most "
+                                    f"{PAGE_LIMIT.high} (0: the default, {DEFAULT_LIMIT}).")] = DEFAULT_LIMIT,
+        offset: Annotated[int, Query(ge=0, le=OFFSET.high, description=f"Items to skip, at most {OFFSET.high:,}.")] = 0,
+    ):
+        super().__init__(limit, offset)
+
+
+QueryPageDep = Annotated[QueryPage, Depends()]
 
 
 async def as_of_date(

@@ -59,6 +59,16 @@ def _running(pid: int) -> bool:
     return True
 
 
+def shown_path(path: str | None) -> str | None:
+    """A stored source's path as a client may see it: an upload's waiting folder becomes ``upload``.
+
+    The reader records where it read a file; for an upload that is a folder that no longer exists.
+    """
+    if path and Path(path).is_relative_to(tempfile.gettempdir()) and PREFIX in path:
+        return "upload"
+    return path
+
+
 def scrub(value: Any, folder: Path) -> Any:
     """``value`` (text, or lists and dicts of it) with every mention of ``folder`` taken out."""
     if isinstance(value, str):

@@ -339,7 +339,7 @@ ANALYSES: dict[str, Analysis] = {
                  "fact, property and source, with the value each source gives, when it last said so, and which "
                  "value is shown (the most recent ingest's). Text differing only in case or spacing agrees.",
                  (Param("kind", "str", "", False, "one label or relationship type, e.g. MEMBER_OF (empty: all)"),
-                  Param("limit", "int", "1000", False, "most facts and properties to list (0: all)")),
+                  Param("limit", "int", "1000", False, "most facts and properties to list", 0, 1000)),
                  conflicts.conflicts),
         Analysis("duplicate-partnerships", "Pairs of partnerships or forums whose member organisations overlap "
                  "(Jaccard index at least min_jaccard), that share a theme and work in overlapping territories (the "

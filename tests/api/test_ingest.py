@@ -204,3 +204,11 @@ def test_an_upload_leaves_no_folder_behind(make_client):
     assert_error(client.post("/ingest/register", params=NAMED, content=zip_bytes({"../x.csv": b"x"}),
                              headers={**ZIP, **AUTH}), 422)
     assert mine() == []
+
+
+def test_an_uploads_source_names_no_server_folder(make_client):
+    client = make_client(api_keys=[KEY])
+    assert upload(client, zip_bytes(sample_files()), name="leics")["status"] == "done"
+    listed = client.get("/sources", params={"reader": "register"}).json()
+    assert {source["path"] for source in listed} == {"upload"} and len(listed) == 7
+    assert "partnermap-upload" not in client.get("/sources").text
