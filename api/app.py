@@ -6,6 +6,7 @@ other callers use :func:`create_app` with their own :class:`~partnermap.settings
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,11 +17,14 @@ from fastapi.middleware.cors import CORSMiddleware
 import graph
 from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
-from api import health, ingest, locate, maps, profiles, queries, sources, territories
-from api.errors import install_error_handlers
-from api.limits import RequestSizeLimit
+from api import health, ingest, locate, maps, profiles, queries, sources, territories, uploads
+from api.errors import exception_detail, install_error_handlers
+from api.jobs import IngestWorker
+from api.limits import RequestSizeLimit, TimeBudget
 from partnermap import __version__
 from partnermap.settings import Settings
+
+log = logging.getLogger("partnermap.api")
 
 
 def open_settings_store(settings: Settings) -> graph.Store:
@@ -35,13 +39,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        removed = uploads.sweep()  # what a killed server left of the uploads it had not ingested
+        if removed:
+            log.warning("removed %d upload folders left by processes no longer running", len(removed))
         # The embedded store belongs to one process: open it once and share it; it
         # serialises access with its own lock.
         store = open_settings_store(settings)
         app.state.store = store
+        ingests = app.state.ingest = IngestWorker(settings.max_queued_uploads, exception_detail)
+        ingests.start()
         try:
             yield
         finally:
+            ingests.stop()  # the running ingest ends first: nothing half-written
             app.state.store = None
             store.close()
 
@@ -55,11 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = None
     app.state.coverage = CoverageCache(settings.coverage_refresh_seconds)
     app.state.locator = PerGeneration(Locator.from_store, settings.coverage_refresh_seconds)
+    app.state.ingest = None  # the lifespan's ingest worker (api.jobs)
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(TimeBudget, seconds=settings.query_seconds)
 
     app.include_router(health.router)
     app.include_router(territories.router)

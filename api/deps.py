@@ -1,16 +1,22 @@
-"""Shared route dependencies: the one store, the settings, write authorisation, paging."""
+"""Shared route dependencies: the one store, the settings, write authorisation, paging, dates."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import hmac
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
 from api.errors import ApiError
-from graph import Store
+from graph import OFFSET, PAGE_LIMIT, Param, Store
 from partnermap.errors import StoreUnavailable
 from partnermap.settings import Settings
+
+# Lists answered from memory (territories, coverage) may be paged this deep; skipping costs nothing there.
+INDEX_OFFSET = 1_000_000
+DEFAULT_LIMIT = 100
 
 
 def get_store(request: Request) -> Store:
@@ -30,8 +36,11 @@ StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def require_writer(request: Request, settings: SettingsDep) -> None:
-    """Allow a write only with ``Authorization: Bearer <key>`` for a configured key."""
+def require_writer(request: Request, settings: SettingsDep) -> str:
+    """Allow a write only with ``Authorization: Bearer <key>`` for a configured key; a digest of the key.
+
+    The digest names who wrote (an upload's job is shown only to the key that sent it), never the key.
+    """
     if settings.read_only:
         raise ApiError(403, "writes are disabled: this server serves its store read-only")
     if not settings.api_keys:
@@ -42,9 +51,11 @@ def require_writer(request: Request, settings: SettingsDep) -> None:
     matches = [hmac.compare_digest(key.encode(), allowed.encode()) for allowed in settings.api_keys]
     if scheme.lower() != "bearer" or not key or not any(matches):
         raise ApiError(401, "a valid API key is required: send Authorization: Bearer <key>")
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 WriterDep = Depends(require_writer)
+WriterKey = Annotated[str, Depends(require_writer)]
 
 
 class Page:
@@ -52,10 +63,11 @@ class Page:
 
     def __init__(
         self,
-        limit: Annotated[int, Query(ge=1, le=1000, description="Most items to return.")] = 100,
-        offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+        limit: Annotated[int, Query(ge=0, le=PAGE_LIMIT.high, description=f"Most items to return, at most "
+                                    f"{PAGE_LIMIT.high} (0: the default, {DEFAULT_LIMIT}).")] = DEFAULT_LIMIT,
+        offset: Annotated[int, Query(ge=0, le=INDEX_OFFSET, description=f"Items to skip, at most {INDEX_OFFSET:,}.")] = 0,
     ):
-        self.limit = limit
+        self.limit = limit or DEFAULT_LIMIT
         self.offset = offset
 
     def slice(self, items: list) -> dict:
@@ -65,3 +77,31 @@ class Page:
 
 
 PageDep = Annotated[Page, Depends()]
+
+
+class QueryPage(Page):
+    """``limit`` and ``offset`` of a list a named query answers: skipping is work there, so not as deep."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=0, le=PAGE_LIMIT.high, description=f"Most items to return, at most "
+                                    f"{PAGE_LIMIT.high} (0: the default, {DEFAULT_LIMIT}).")] = DEFAULT_LIMIT,
+        offset: Annotated[int, Query(ge=0, le=OFFSET.high, description=f"Items to skip, at most {OFFSET.high:,}.")] = 0,
+    ):
+        super().__init__(limit, offset)
+
+
+QueryPageDep = Annotated[QueryPage, Depends()]
+
+
+async def as_of_date(
+    as_of: Annotated[str | None, Query(description="Only what was in force on this day, YYYY-MM-DD from 1900-01-01 "
+                                                   "to 2100-12-31 (today when not given).",
+                                       pattern=r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$", max_length=10,
+                                       json_schema_extra={"format": "date"})] = None,
+) -> dt.date | None:
+    """The ``as_of`` date, checked as the named queries check theirs (a real date in their range), or None."""
+    return Param("as_of", "date", None, False, "").coerce(as_of) if as_of else None
+
+
+AsOfDep = Annotated[dt.date | None, Depends(as_of_date)]

@@ -1,26 +1,29 @@
-"""Writes: upload a partnership register (.zip of its CSV files, or an .xlsx workbook).
+"""Writes: upload a partnership register (.zip of its CSV files, or an .xlsx workbook), ingested in the background.
 
-Runs the same reader and loader as ``partnermap ingest register``: all or nothing, every
-problem reported together (422). Requires ``Authorization: Bearer <key>``.
+``POST /ingest/register?name=…`` checks and unpacks the upload at once, then answers 202 with a
+job that the app's one ingest worker runs (:mod:`api.jobs`): the same reader and loader as
+``partnermap ingest register``, all or nothing. ``GET /ingest/jobs/{id}`` says how it went.
+Both need ``Authorization: Bearer <key>``; a job is shown only to the key that sent it.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Path as PathParam, Query, Request, Response
 
 import graph
+from api import uploads
 from api.archive import check_workbook, unpack_register
-from api.deps import SettingsDep, StoreDep, WriterDep
+from api.deps import SettingsDep, StoreDep, WriterDep, WriterKey
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
-from api.models import IngestResult
+from api.jobs import IngestWorker
+from api.models import IngestJob, IngestResult
 from ingest.pipeline import ingest_paths
+from partnermap.errors import StoreUnavailable
 
 router = APIRouter(
     prefix="/ingest",
@@ -30,15 +33,33 @@ router = APIRouter(
         **ERROR_RESPONSES,
         401: {"model": ErrorBody, "description": "missing or wrong API key"},
         403: {"model": ErrorBody, "description": "writes are disabled"},
-        415: {"model": ErrorBody, "description": "not a .zip or .xlsx upload"},
-        422: {"model": ErrorBody, "description": "the register breaks the model; nothing was written"},
     },
 )
 
 ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-zip"}
-XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPES = {XLSX_TYPE}
 GENERIC_TYPES = {"application/octet-stream", ""}
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+WAIT_SECONDS = 30  # the longest a client may ask GET /ingest/jobs/{id} to wait for the end
+
+# The upload as the OpenAPI document describes it, so client generators and fuzzers can send one:
+# the raw body in either of its two types, and the source's name (read by hand below, to answer
+# 422 for a missing one rather than the 400 of other parameters).
+UPLOAD_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The register: a .zip of its CSV files, or an .xlsx workbook with a sheet per file.",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in ("application/zip", XLSX_TYPE)},
+    },
+    "parameters": [{
+        "name": "name", "in": "query", "required": True,
+        "description": "The source's name, recorded in each fact's provenance: letters, digits, '.', '_' and '-', "
+                       "up to 100, starting with a letter or digit. Uploading again under the same name replaces "
+                       "what that source said before.",
+        "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NAME.pattern},
+    }],
+}
 
 
 def _format(content_type: str, filename: str) -> str:
@@ -52,50 +73,96 @@ def _format(content_type: str, filename: str) -> str:
     if media in GENERIC_TYPES and suffix in (".zip", ".xlsx"):
         return suffix[1:]
     raise ApiError(415, "send a .zip of the register's CSV files (application/zip) or an .xlsx workbook "
-                        "(application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)")
+                        f"({XLSX_TYPE})")
 
 
-def _register_name(name: str, filename: str) -> str:
-    """The register's name, recorded in each fact's provenance; re-uploading under it merges."""
-    chosen = name or Path(filename).stem or "upload"
-    cleaned = _UNSAFE_NAME.sub("-", chosen).strip(".-")
-    return cleaned[:100] or "upload"
+def _source_name(request: Request) -> str:
+    """The upload's ``name``: required, one value, safe as a file name; ApiError 422 otherwise."""
+    names = request.query_params.getlist("name")
+    if len(names) != 1 or not names[0]:
+        raise ApiError(422, "name the upload's source: ?name=… (letters, digits, '.', '_' and '-'); "
+                            "an upload without a name would replace another's")
+    if not NAME.fullmatch(names[0]):
+        raise ApiError(422, "a source's name is letters, digits, '.', '_' and '-', up to 100, "
+                            "starting with a letter or digit")
+    return names[0]
 
 
-def _ingest(store: graph.Store, path: Path, name: str) -> IngestResult:
+def _ingest(store: graph.Store, path: Path, name: str, progress) -> dict[str, Any]:
     # The same path as the CLI: organisations that certainly match known ones merge into them.
     # The upload's name is its source's name (the temporary folder it was unpacked in is not).
-    done = ingest_paths(store, "register", [path], source=name, replace=True)
+    done = ingest_paths(store, "register", [path], progress=progress, source=name, replace=True)
     return IngestResult(
         nodes=dict(done.counts.get("nodes", Counter())),
         relationships=dict(done.counts.get("relationships", Counter())),
         removed=done.removed,
-    )
+    ).model_dump()
 
 
-@router.post("/register", response_model=IngestResult)
+def worker(request: Request) -> IngestWorker:
+    """The app's ingest worker (StoreUnavailable before the app has started)."""
+    ingests = getattr(request.app.state, "ingest", None)
+    if ingests is None:
+        raise StoreUnavailable("the server is not serving a store")
+    return ingests
+
+
+@router.post("/register", status_code=202, response_model=IngestJob, openapi_extra=UPLOAD_OPENAPI,
+             responses={202: {"description": "accepted: the job, queued (Location: /ingest/jobs/{id})"},
+                        413: {"model": ErrorBody, "description": "the body, or what it unpacks to, is too large"},
+                        415: {"model": ErrorBody, "description": "not a .zip or .xlsx upload"},
+                        422: {"model": ErrorBody, "description": "no source name, or not a readable archive"},
+                        503: {"model": ErrorBody, "description": "too many uploads waiting (Retry-After)"}})
 async def ingest_register(
     request: Request,
+    response: Response,
     store: StoreDep,
     settings: SettingsDep,
+    owner: WriterKey,
     filename: Annotated[str, Query(description="The upload's file name; its extension is used when "
                                                "the Content-Type is application/octet-stream.", max_length=255)] = "",
-    name: Annotated[str, Query(description="The register's name in provenance (default: the file name).",
-                               max_length=100)] = "",
-) -> IngestResult:
-    """Ingest a register sent as the request body; all or nothing, like the CLI."""
+) -> dict[str, Any]:
+    """Accept a register sent as the request body and queue its ingest; all or nothing, like the CLI.
+
+    Answers 202 with the job at once; ``GET /ingest/jobs/{id}`` says when it is done (what was
+    written) or failed (the problems: the first 1,000, the rest counted).
+    """
+    register = _source_name(request)
     kind = _format(request.headers.get("content-type", ""), filename)
+    ingests = worker(request)
+    ingests.check_room()
     data = await request.body()  # the size limit middleware has already bounded this
     if not data.startswith(b"PK"):  # both formats are zip containers
         raise ApiError(422, f"the upload is not a readable .{kind} file")
-    register = _register_name(name, filename)
-    with tempfile.TemporaryDirectory(prefix="partnermap-upload-") as tmp:
+    folder = uploads.new_folder()
+    try:
         if kind == "xlsx":
             check_workbook(data, settings.max_upload_members, settings.max_unpacked_bytes)
-            source = Path(tmp) / f"{register}.xlsx"
+            source = folder / f"{register}.xlsx"
             source.write_bytes(data)
         else:
-            folder = Path(tmp) / register
-            folder.mkdir()
-            source = unpack_register(data, folder, settings.max_upload_members, settings.max_unpacked_bytes)
-        return await run_in_threadpool(_ingest, store, source, register)
+            (folder / register).mkdir()
+            source = unpack_register(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes)
+        del data
+        job = ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress),
+                             cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
+    except BaseException:
+        uploads.remove(folder)
+        raise
+    response.headers["Location"] = f"/ingest/jobs/{job.id}"
+    return job.view()
+
+
+@router.get("/jobs/{job_id}", response_model=IngestJob,
+            responses={404: {"model": ErrorBody, "description": "no such job for this key"}})
+async def ingest_job(
+    request: Request,
+    owner: WriterKey,
+    job_id: Annotated[str, PathParam(min_length=1, max_length=64)],
+    wait: Annotated[float, Query(ge=0, le=WAIT_SECONDS, description="Seconds to wait for the job to end before "
+                                 f"answering, at most {WAIT_SECONDS} (0: answer at once).")] = 0,
+) -> dict[str, Any]:
+    """An upload's job: queued, running (with progress), done (what was written) or failed (the problems)."""
+    ingests = worker(request)
+    job = await ingests.wait(ingests.get(job_id, owner), wait)
+    return job.view()

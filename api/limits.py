@@ -1,7 +1,9 @@
-"""A limit on request body size, enforced before a route reads the body.
+"""Limits on each request: the size of its body, and the time its queries may take.
 
 A declared ``Content-Length`` over the limit is refused at once; a body sent without
 one (chunked) is counted as it streams and refused as soon as it passes the limit.
+Every request runs under a time budget (:mod:`graph.budget`): a query still running when it
+is spent is stopped, and the request answers 503.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ApiError, error_response
+from graph import budget
 
 
 class BodyTooLarge(ApiError):
@@ -63,3 +66,19 @@ class RequestSizeLimit:
         except BodyTooLarge:
             if not started:
                 await too_large(scope, receive, send)
+
+
+class TimeBudget:
+    """ASGI middleware running each request under a time budget of ``seconds`` (``PARTNERMAP_QUERY_SECONDS``)."""
+
+    def __init__(self, app: ASGIApp, seconds: float):
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # The budget travels in a context variable, which the worker threads of sync routes inherit.
+        with budget.within(self.seconds):
+            await self.app(scope, receive, send)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api.deps import PageDep, StoreDep
+from api.deps import AsOfDep, PageDep, StoreDep
 from api.errors import ERROR_RESPONSES
 from api.models import LocateAnswer
 from api.territories import coverage_index
@@ -21,6 +20,7 @@ def locate(
     request: Request,
     store: StoreDep,
     page: PageDep,
+    as_of: AsOfDep,
     lat: Annotated[float, Query(ge=-90, le=90, description="Latitude (WGS84), e.g. 52.5946.")],
     lon: Annotated[float, Query(ge=-180, le=180, description="Longitude (WGS84), e.g. -1.2089.")],
     approximate: Annotated[bool, Query(description="Include territories without a boundary of their own whose "
@@ -28,7 +28,6 @@ def locate(
     kind: Annotated[str, Query(description=f"Coverage of only this kind: {', '.join(KINDS)}.", max_length=64)] = "",
     theme: Annotated[str, Query(description="Coverage on this theme only.", max_length=200)] = "",
     client_group: Annotated[str, Query(description="Services for this client group only.", max_length=200)] = "",
-    as_of: Annotated[dt.date | None, Query(description="Only what was in force on this day.")] = None,
 ) -> LocateAnswer:
     """The territories containing the point, smallest first, and the coverage of the smallest.
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.errors import ErrorDetail
+
 
 class Health(BaseModel):
-    """The service is up and its store answers."""
+    """The service is up (``/health``: ok), or its store answers (``/ready``: ready)."""
 
-    status: str = Field(examples=["ok"])
+    status: str = Field(examples=["ok", "ready"])
     store: str = Field(description="Which engine: embedded or neo4j.")
 
 
@@ -112,6 +115,9 @@ class Profile(BaseModel):
     source: str | None = None
     source_row: str | None = None
     sources: list[str] = Field(default_factory=list, description="Every source that states the node, the one shown first.")
+    neighbours_total: int = Field(description="Neighbours in all; ``neighbours`` is the page limit, offset asked for.")
+    limit: int
+    offset: int
     neighbours: list[Neighbour]
 
 
@@ -123,6 +129,8 @@ class QueryParam(BaseModel):
     default: str | None = None
     required: bool
     description: str
+    least: str | None = Field(default=None, description="The least value accepted (numbers and dates).")
+    greatest: str | None = Field(default=None, description="The greatest value accepted (numbers and dates).")
 
 
 class QueryInfo(BaseModel):
@@ -134,10 +142,14 @@ class QueryInfo(BaseModel):
 
 
 class QueryResult(BaseModel):
-    """The rows a named query returned."""
+    """A page of the rows a named query answers."""
 
     name: str
-    total: int
+    limit: int = Field(description="Most rows in this page.")
+    offset: int = Field(description="Rows skipped before this page.")
+    more: bool = Field(description="Whether rows follow this page (ask again with offset + limit).")
+    total: int | None = Field(description="Rows in the whole answer; null for a query that stops at the page "
+                                          "(one with a limit of its own, or one the store pages itself).")
     rows: list[dict[str, Any]]
 
 
@@ -147,6 +159,22 @@ class IngestResult(BaseModel):
     nodes: dict[str, int]
     relationships: dict[str, int]
     removed: int
+
+
+class IngestJob(BaseModel):
+    """An upload's ingest: queued, running (with progress), done (what was written) or failed (why)."""
+
+    id: str
+    name: str = Field(description="The source's name the upload was sent under.")
+    status: str = Field(description="queued, running, done or failed", examples=["queued"])
+    submitted_at: dt.datetime
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    steps: int = Field(description="Progress messages the ingest has given so far.")
+    progress: list[str] = Field(description="The latest progress messages (at most 50), oldest first.")
+    written: IngestResult | None = Field(default=None, description="When done: what was written.")
+    error: ErrorDetail | None = Field(default=None, description="When failed: the error in the one error shape "
+                                                                "(for an invalid register, its problems).")
 
 
 class Graph(BaseModel):

@@ -11,16 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 import graph
-from api.deps import StoreDep
+from api.deps import Page, PageDep, StoreDep
 from api.errors import ERROR_RESPONSES
 from api.models import Neighbour, Profile
 from ontology import load_model
 from partnermap.errors import NotFound
 
 
-def profile(store: graph.Store, node_id: str, kinds: tuple[str, ...], noun: str) -> Profile:
-    """The node ``node_id`` with its neighbours; NotFound unless it exists and is one of ``kinds``."""
-    rows = graph.run_query(store, "profile", {"id": node_id})
+def profile(store: graph.Store, node_id: str, kinds: tuple[str, ...], noun: str, page: Page) -> Profile:
+    """The node ``node_id`` with a page of its neighbours; NotFound unless it exists and is one of ``kinds``."""
+    rows = graph.run_query(store, "profile", {"id": node_id}, max_rows=graph.ANSWER_ROWS)
     if not rows or rows[0]["kind"] not in kinds:
         raise NotFound(f"no {noun} with id {node_id!r}")
     first = rows[0]
@@ -33,7 +33,9 @@ def profile(store: graph.Store, node_id: str, kinds: tuple[str, ...], noun: str)
         if row["relationship"]  # a node with no relationship one way still returns one empty row
     ]
     return Profile(kind=first["kind"], id=first["id"], name=first["name"], source=first["source"],
-                   source_row=first["source_row"], sources=[s for s in first["sources"] or [] if s], neighbours=neighbours)
+                   source_row=first["source_row"], sources=[s for s in first["sources"] or [] if s],
+                   neighbours_total=len(neighbours), limit=page.limit, offset=page.offset,
+                   neighbours=neighbours[page.offset:page.offset + page.limit])
 
 
 def profile_router(prefix: str, kinds: tuple[str, ...], noun: str) -> APIRouter:
@@ -41,10 +43,11 @@ def profile_router(prefix: str, kinds: tuple[str, ...], noun: str) -> APIRouter:
     router = APIRouter(prefix=prefix, tags=[prefix.strip("/")], responses=ERROR_RESPONSES)
 
     @router.get("/{node_id}", response_model=Profile, summary=f"One {noun} and its neighbours")
-    def get_profile(store: StoreDep, node_id: Annotated[str, Path(min_length=1, max_length=200)]) -> Profile:
-        return profile(store, node_id, kinds, noun)
+    def get_profile(store: StoreDep, page: PageDep, node_id: Annotated[str, Path(min_length=1, max_length=200)]) -> Profile:
+        return profile(store, node_id, kinds, noun, page)
 
-    get_profile.__doc__ = f"The {noun}, every relationship in or out, and the source row of each fact."
+    get_profile.__doc__ = (f"The {noun}, a page of its relationships in or out (``limit``, ``offset``), and the "
+                           "source row of each fact.")
     return router
 
 

@@ -7,24 +7,34 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 import graph
-from api.deps import StoreDep
+from api import uploads
+from api.deps import QueryPageDep, StoreDep
 from api.errors import ERROR_RESPONSES
 from api.models import Conflict, ConflictValue, SourceInfo
+from ontology import load_model
 
 router = APIRouter(tags=["sources"], responses=ERROR_RESPONSES)
 
+_MODEL = load_model()
+# What ``kind`` accepts, as the OpenAPI document says it: a label or relationship type of the model.
+KINDS = ["", *_MODEL.labels, *_MODEL.relationships]
+
 
 @router.get("/sources", response_model=list[SourceInfo])
-def list_sources(store: StoreDep, reader: Annotated[str, Query(max_length=50, description="Only sources read by this reader, e.g. register.")] = "") -> list[SourceInfo]:
-    """Every source the graph was read from, and when it last stated its facts."""
-    return [SourceInfo(**row) for row in graph.run_query(store, "sources", {"reader": reader})]
+def list_sources(store: StoreDep, page: QueryPageDep,
+                 reader: Annotated[str, Query(max_length=50, description="Only sources read by this reader, e.g. register.")] = "") -> list[SourceInfo]:
+    """The sources the graph was read from (a page of them, by id), and when each last stated its facts."""
+    found = graph.run_page(store, "sources", {"reader": reader, "limit": page.limit, "offset": page.offset})
+    return [SourceInfo(**{**row, "path": uploads.shown_path(row["path"])}) for row in found.rows]
 
 
 @router.get("/conflicts", response_model=list[Conflict])
 def list_conflicts(
     store: StoreDep,
-    kind: Annotated[str, Query(max_length=64, description="One label or relationship type, e.g. MEMBER_OF (empty: all).")] = "",
-    limit: Annotated[int, Query(ge=1, le=10_000, description="Most facts and properties to list.")] = 1000,
+    kind: Annotated[str, Query(max_length=64, description="One label or relationship type, e.g. MEMBER_OF (empty: all).",
+                               json_schema_extra={"enum": KINDS})] = "",
+    limit: Annotated[int, Query(ge=0, le=1000, description="Most facts and properties to list, at most 1000 "
+                                                           "(0: the default, 1000).")] = 1000,
 ) -> list[Conflict]:
     """Facts whose sources disagree, each property with every value and its source; the first value is the one shown."""
     grouped: dict[tuple[str, str, str], Conflict] = {}

@@ -6,14 +6,13 @@ after each write, so a lookup costs microseconds rather than a PART_OF walk per 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import PageDep, StoreDep
+from api.deps import AsOfDep, PageDep, StoreDep
 from api.errors import ERROR_RESPONSES
 from api.models import CoveragePage, Territory, TerritoryDetail, TerritoryPage
 from graph.coverage import CoverageIndex, KINDS
@@ -69,12 +68,11 @@ async def territory_coverage(
     store: StoreDep,
     code: Code,
     page: PageDep,
+    as_of: AsOfDep,
     kind: Annotated[str, Query(description=f"Only this kind: {', '.join(KINDS)} (any case).", max_length=64)] = "",
     theme: Annotated[str, Query(description="Only things on this theme (name or id, any case).", max_length=200)] = "",
     client_group: Annotated[str, Query(description="Only services for this client group (name or id, any case).",
                                        max_length=200)] = "",
-    as_of: Annotated[dt.date | None, Query(description="Only what was in force on this day (YYYY-MM-DD); "
-                                                       "strategies carry dates, the rest are undated.")] = None,
 ) -> Response:
     """Everything covering the territory itself, a territory it lies in, or one inside it.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -22,7 +24,7 @@ from ingest import resolve as resolution
 from ingest.pipeline import ingest_paths
 from ontology import load_model, ontology_turtle
 from partnermap import __version__
-from partnermap.errors import InvalidRecords, PartnermapError
+from partnermap.errors import InvalidRecords, PartnermapError, QueryTimeout
 from partnermap.output import FORMATS, render
 from partnermap.settings import Settings
 
@@ -70,8 +72,16 @@ def _store() -> graph.Store:
     return store
 
 
+@contextmanager
+def _reading() -> Iterator[graph.Store]:
+    """The store for a command that only reads, under the time budget (PARTNERMAP_QUERY_SECONDS)."""
+    with _store() as store, graph.budget.within(state.settings.query_seconds):
+        yield store
+
+
 def _fail(exc: PartnermapError) -> None:
-    typer.echo(f"error: {exc}", err=True)
+    hint = " (PARTNERMAP_QUERY_SECONDS sets the budget)" if isinstance(exc, QueryTimeout) else ""
+    typer.echo(f"error: {exc}{hint}", err=True)
     raise typer.Exit(2)
 
 
@@ -203,7 +213,7 @@ def locate(
         typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     try:
-        with _store() as store:
+        with _reading() as store:
             locator = Locator.from_store(store)
             rows = locator.locate(lat, lon, approximate=not exact)
             if coverage:
@@ -382,7 +392,7 @@ def query(
         typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
         raise typer.Exit(2)
     try:
-        with _store() as store:
+        with _reading() as store:
             rows = graph.run_query(store, name, _params(param))
     except PartnermapError as exc:
         _fail(exc)
@@ -494,7 +504,8 @@ def report(
                 description, params = graph.describe(name)
                 given = {"as_of": as_of} if as_of and any(p.name == "as_of" for p in params) else {}
                 try:
-                    rows = graph.run_query(store, name, given)
+                    with graph.budget.within(state.settings.query_seconds):  # each diagnostic its own budget
+                        rows = graph.run_query(store, name, given)
                     sections.append(Section(name, heading, description, rows))
                     if name == "overload":
                         sections[-1].html_before = embed_network(overview, "The partnership map, diagnostics drawn on it")
@@ -573,7 +584,7 @@ def _print_query(name: str, params: dict, fmt: str) -> None:
 def stats(fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table") -> None:
     """Count nodes per label and relationships per type."""
     try:
-        with _store() as store:
+        with _reading() as store:
             counts = graph.stats(store)
     except PartnermapError as exc:
         _fail(exc)

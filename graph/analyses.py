@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from graph import conflicts, governance, pairs
+from graph import budget, conflicts, governance, pairs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -37,7 +37,7 @@ SAMPLE = 50
 SEED = 42
 
 AS_OF = Param("as_of", "date", "today", False, "only memberships in force on this day (YYYY-MM-DD)")
-LIMIT = Param("limit", "int", "20", False, "most rows to return")
+LIMIT = Param("limit", "int", "20", False, "most rows to return", 0, 1000)
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,9 @@ def brokers(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     if len(network) == 0:
         return []
     estimated = len(network) > EXACT_LIMIT
-    centrality = betweenness(network)
+    budget.check()
+    centrality = betweenness(network)  # one call into igraph: the budget is checked either side of it
+    budget.check()
     nodes = network.nodes
     ranked = [i for i in np.argsort(-centrality, kind="stable") if nodes[i][0] == "o" and centrality[i] > 1e-12]
     top = sorted(ranked[: params["limit"]], key=lambda i: (-centrality[i], nodes[i][1]))
@@ -184,7 +186,9 @@ def clusters(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     import igraph as ig
 
     ig.set_random_number_generator(random)
+    budget.check()
     partition = network.graph.community_multilevel()
+    budget.check()
     communities = [{network.nodes[i] for i in members} for members in partition]
     modularity = partition.modularity
     ordered = sorted(communities, key=lambda c: (-len(c), min(c)))[: params["limit"]]
@@ -275,7 +279,9 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
 
     incidence = sparse.csr_matrix((np.ones(len(edges)), (rows_i, cols_i)), shape=(len(orgs), len(parts)))
     incidence.data[:] = 1  # two posts on one partnership are one membership
+    budget.check()
     shared = sparse.triu(incidence @ incidence.T, k=1).tocoo()
+    budget.check()
     keep = shared.data >= params["min_shared"]
     a_idx, b_idx, counts = shared.row[keep], shared.col[keep], shared.data[keep]
     degree = np.asarray(incidence.sum(axis=1)).ravel()
@@ -309,7 +315,9 @@ def suggested_links(store: Store, params: dict[str, Any]) -> list[dict[str, Any]
         return themes_of[i]
 
     found = []
-    for k in order:  # best-scoring pairs first; stop once the page is full
+    for looked, k in enumerate(order):  # best-scoring pairs first; stop once the page is full
+        if looked % 1000 == 0:
+            budget.check()
         a, b = orgs[a_idx[k]], orgs[b_idx[k]]
         common = partnerships(a_idx[k]) & partnerships(b_idx[k])
         together_on = {t for p in common for t in partnership_themes.get(p, ())}
@@ -339,20 +347,22 @@ ANALYSES: dict[str, Analysis] = {
                  "fact, property and source, with the value each source gives, when it last said so, and which "
                  "value is shown (the most recent ingest's). Text differing only in case or spacing agrees.",
                  (Param("kind", "str", "", False, "one label or relationship type, e.g. MEMBER_OF (empty: all)"),
-                  Param("limit", "int", "1000", False, "most facts and properties to list (0: all)")),
+                  Param("limit", "int", "1000", False, "most facts and properties to list", 0, 1000)),
                  conflicts.conflicts),
         Analysis("duplicate-partnerships", "Pairs of partnerships or forums whose member organisations overlap "
                  "(Jaccard index at least min_jaccard), that share a theme and work in overlapping territories (the "
                  "same, or one inside the other), with the members and themes they share.",
-                 (Param("min_jaccard", "float", "0.5", False, "least overlap of membership (shared / all members of either)"),
-                  AS_OF), pairs.duplicate_partnerships),
+                 (Param("min_jaccard", "float", "0.5", False, "least overlap of membership (shared / all members of either)",
+                        0, 1),
+                  AS_OF, Param("limit", "int", "1000", False, "most pairs to return, the greatest overlap first", 0, 1000)),
+                 pairs.duplicate_partnerships),
         Analysis("governance-gaps", "Partnerships and forums with no reporting line (REPORTS_TO, in up to ten "
                  "steps) up to an LSP; reporting lines that loop; and LSPs inside the area of another LSP with no "
                  "reporting line to it. `related` names the partnership the reason refers to.", (), governance.governance_gaps),
         Analysis("duplicate-services", "Pairs of services of the same type from different providers, for a shared "
                  "client group, whose territories overlap (the same, or one inside the other).",
                  (Param("type", "str", "", False, "limit to one service type (empty: all)"),
-                  Param("limit", "int", "1000", False, "most pairs to return, strongest evidence first (0: all)")),
+                  Param("limit", "int", "1000", False, "most pairs to return, strongest evidence first", 0, 1000)),
                  pairs.duplicate_services),
         Analysis("brokers", "Organisations that bridge otherwise separate partnerships (betweenness centrality "
                  "on the organisation–partnership graph).", (AS_OF, LIMIT), brokers),
@@ -360,7 +370,7 @@ ANALYSES: dict[str, Analysis] = {
                  "(Louvain), with their main themes.", (AS_OF, LIMIT), clusters),
         Analysis("suggested-links", "Organisations that share partnerships and both work on a theme but sit on "
                  "no partnership on that theme together.",
-                 (AS_OF, LIMIT, Param("min_shared", "int", "2", False, "fewest partnerships the pair must share")),
+                 (AS_OF, LIMIT, Param("min_shared", "int", "2", False, "fewest partnerships the pair must share", 1, 100000)),
                  suggested_links),
     )
 }

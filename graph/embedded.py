@@ -38,6 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from graph import budget
 from graph.columns import arrow_table
 from graph.schema import embedded_column_type, embedded_ddl, quoted
 from graph.store import Store
@@ -154,7 +155,7 @@ class EmbeddedStore(Store):
                         )
 
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._lock, self._budgeted():
             result = self._execute(query, params)
             if not result.get_column_names():
                 return []
@@ -168,8 +169,25 @@ class EmbeddedStore(Store):
 
     def frame(self, query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         # Columnar: a projection of 100,000s of rows costs milliseconds, not a Python loop per value.
-        with self._lock:
+        with self._lock, self._budgeted():
             return self._execute(query, params).get_as_df()
+
+    @contextmanager
+    def _budgeted(self) -> Iterator[None]:
+        """One read under the caller's time budget (:mod:`graph.budget`): what is left is the engine's timeout."""
+        timeout = budget.remaining_ms()
+        if timeout is None:
+            yield
+            return
+        self._connection.set_query_timeout(timeout)
+        try:
+            yield
+        except QueryError as exc:
+            if str(exc.__cause__) == "Interrupted.":  # what ladybug 0.22 raises when the timeout stops a query
+                raise budget.exceeded() from exc
+            raise
+        finally:
+            self._connection.set_query_timeout(0)  # 0: no timeout, for whatever runs next
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

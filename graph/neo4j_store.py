@@ -17,6 +17,7 @@ import neo4j.exceptions
 import neo4j.time
 import pandas as pd
 
+from graph import budget
 from graph.schema import neo4j_constraints, quoted
 from graph.store import Store
 from ontology import Model
@@ -56,6 +57,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _budgeted(query: str) -> str | neo4j.Query:
+    """A read with what is left of the caller's time budget (:mod:`graph.budget`) as its transaction timeout."""
+    left = budget.remaining_ms()
+    return query if left is None else neo4j.Query(query, timeout=left / 1000)
+
+
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return [{k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in r.items()} for r in records]
@@ -84,11 +91,13 @@ class Neo4jStore(Store):
             if self._tx is not None:
                 result = self._tx.run(query, params or {})
                 return [{k: _plain(v) for k, v in record.items()} for record in result]
-            records, _, _ = self._driver.execute_query(query, params or {}, database_=self.database)
+            records, _, _ = self._driver.execute_query(_budgeted(query), params or {}, database_=self.database)
             return [{k: _plain(v) for k, v in record.items()} for record in records]
         except neo4j.exceptions.ServiceUnavailable as exc:
             raise StoreUnavailable(f"Neo4j became unreachable: {exc}") from exc
         except neo4j.exceptions.Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):  # the budget's timeout stopped it
+                raise budget.exceeded() from exc
             raise QueryError(f"Neo4j refused the query: {exc.message}") from exc
 
     @contextmanager

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graph import budget
 from graph.queries import get_query
 from graph.store import Store
 
@@ -136,8 +137,10 @@ def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[st
     members = projection(store, "membership-pairs", {"as_of": params["as_of"]})
     if facts.empty or members.empty:
         return []
+    budget.check()
     places = facts.dropna(subset=["territory"])[["partnership", "territory"]].drop_duplicates()
     pairs = _overlapping(places, "partnership", [], ancestry(store, set(places["territory"])))
+    budget.check()
     # Each pair once, smaller id first, remembering every pair of territories that overlap.
     first = pairs["partnership_a"] < pairs["partnership_b"]
     pairs = pd.DataFrame({
@@ -178,6 +181,10 @@ def duplicate_partnerships(store: Store, params: dict[str, Any]) -> list[dict[st
     found = candidates[keep].assign(jaccard=jaccard[keep], members_a=sizes[a_idx[keep]], members_b=sizes[b_idx[keep]])
     if found.empty:
         return []
+    # Only the pairs reported are described: the greatest overlap first (as the rows are sorted below).
+    found = found.assign(rounded=found["jaccard"].round(3)).sort_values(
+        ["rounded", "a", "b"], ascending=[False, True, True], kind="stable").head(params["limit"])
+    budget.check()
     names = dict(zip(facts["partnership"], facts["partnership_name"]))
     rows_of = dict(zip(facts["partnership"], facts["source_row"]))
     territory_names = dict(zip(facts["territory"], facts["territory_name"]))
@@ -391,6 +398,7 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
     blocks = service_blocks(store, params["type"])
     if blocks is None:
         return []
+    budget.check()
     services, territories, types, client_groups = blocks.services, blocks.territories, blocks.types, blocks.groups
     # Every (row, territory the row's territory lies in): the inner side of each pair.
     starts = blocks.ancestor_start[blocks.ter]
@@ -401,6 +409,7 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
     block = blocks.type * (len(client_groups) + 1) + blocks.grp
     width = len(territories) + 1
     inner_at, outer_at = _join(block[row] * width + anc, block * width + blocks.ter)
+    budget.check()
     row, anc = row[inner_at], anc[inner_at]
     a_svc, b_svc, ter = blocks.svc[row], blocks.svc[outer_at], blocks.ter[row]
     # Different services; two in the same territory once (smaller id first).
@@ -424,9 +433,8 @@ def duplicate_services(store: Store, params: dict[str, Any]) -> list[dict[str, A
     shared = shared_counts[np.searchsorted(pairs_seen, pair)]
     order = np.lexsort((tb, ta, b, a, type_, ~same, -shared))
     best = np.sort(np.unique(pair[order], return_index=True)[1])  # each pair's first row, in sorted order
-    best = order[best]
-    if params["limit"]:
-        best = best[: params["limit"]]
+    best = order[best][: params["limit"]]
+    budget.check()
     reported = np.isin(pair, pair[best])
     groups_of = _sets(pair[reported], grp[reported])
     ids = [services[i] for i in np.unique(np.concatenate([a[best], b[best]]))]

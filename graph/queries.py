@@ -5,10 +5,17 @@ parameter::
 
     // Everything that covers a territory …
     // @param territory str: GSS code of the territory
-    // @param min int = 1: fewest memberships to list
+    // @param min int = 1 in 1..100000: fewest memberships to list
     // @order organisation, memberships
 
+A number's range follows ``in`` (``in 0..1``, ``in 1..``); the API and the CLI refuse a value
+outside it with the same message. An ``int`` without one still has to fit in 64 bits, and a
+``date`` lies in :data:`DATES` unless it says otherwise. A ``limit`` of 0 means its default,
+never "everything".
+
 ``@order`` names the columns rows are sorted by (a UNION cannot be ordered in Cypher).
+``@internal`` marks a query the HTTP API does not serve (the CLI and the code still run it):
+one whose rows have no bound on their size, such as whole boundary polygons.
 ``@flatten col`` turns a column of lists of lists into one list (Cypher has no portable
 flatten: a query that aggregates twice collects lists of lists). ``@context name: …`` declares a parameter the runner fills from the model (never from
 the user), such as the theme → sector rules. Optional parameters need a default: the
@@ -38,8 +45,18 @@ DIALECTS = ("neo4j", "embedded")
 
 _PARAM_LINE = re.compile(
     r"^//\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>str|int|float|date|bool|list)"
-    r"(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<description>.*)$"
+    r"(?:\s*=\s*(?P<default>[^:]+?))?(?:\s+in\s+(?P<low>[\w.+-]*?)\.\.(?P<high>[\w.+-]*))?\s*:\s*(?P<description>.*)$"
 )
+# Dates a parameter may name unless its file says otherwise: partnerships and plans of the
+# last century and this one (``as_of=0`` was once read as 1970-01-01).
+DATES = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+INT64 = (-(2**63), 2**63 - 1)
+# A UNION's branches, each on lines of their own between the branches, as the query files write them.
+_UNION = re.compile(r"^\s*UNION(?:\s+ALL)?\s*$", re.MULTILINE | re.IGNORECASE)
+_ENDS_WITH_LIMIT = re.compile(r"\bLIMIT\s+(?:\$\w+|\d+)\s*$", re.IGNORECASE)
+# A statement whose last clause is ORDER BY: its rows come in a fixed order, so the engine can page it.
+_ENDS_ORDERED = re.compile(r"\bORDER\s+BY\b(?:(?!\b(?:RETURN|WITH|MATCH|UNWIND|CALL|SKIP|LIMIT|UNION)\b).)*$",
+                           re.IGNORECASE | re.DOTALL)
 _USED_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 # An abstract kind of the model in a label expression: ``(p:@Group)`` is every label of the kind.
 _KIND = re.compile(r"(?<=[:|])@([A-Za-z]\w*)")
@@ -68,9 +85,32 @@ class Param:
     default: Any
     required: bool
     description: str
+    low: Any = None  # the least value accepted (None: no bound but the type's own), in the parameter's type
+    high: Any = None
+
+    def bounds(self) -> tuple[Any, Any]:
+        """The least and greatest values accepted: those declared, else the type's own (int64, :data:`DATES`)."""
+        fallback = {"int": INT64, "date": DATES}.get(self.type, (None, None))
+        low = fallback[0] if self.low is None else self._typed(self.low)
+        high = fallback[1] if self.high is None else self._typed(self.high)
+        return low, high
 
     def coerce(self, value: Any) -> Any:
-        """Turn a CLI/API string (or a typed value) into this parameter's type."""
+        """Turn a CLI/API string (or a typed value) into this parameter's type, checked against its range."""
+        typed = self._typed(value)
+        if typed is None or self.type not in ("int", "float", "date"):
+            return typed
+        if self.name == "limit" and typed == 0:  # 0 means the default, never "everything"
+            return self._typed(self.default)
+        low, high = self.bounds()
+        # Written as "not within" so that NaN, which compares false with everything, is refused.
+        if not ((low is None or typed >= low) and (high is None or typed <= high)):
+            span = f"from {low} to {high}" if low is not None and high is not None else (
+                f"at least {low}" if low is not None else f"at most {high}")
+            raise QueryError(f"parameter {self.name!r} must be {span}, not {value!r}")
+        return typed
+
+    def _typed(self, value: Any) -> Any:
         if value is None:
             return None
         try:
@@ -90,10 +130,16 @@ class Param:
             if self.type == "date":
                 if value == "today":
                     return dt.date.today()
-                return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+                if isinstance(value, dt.date):
+                    return value
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):  # fromisoformat also reads 20080101
+                    raise ValueError(value)
+                return dt.date.fromisoformat(str(value))
             return str(value)
         except ValueError:
-            raise QueryError(f"parameter {self.name!r} must be a {self.type}, not {value!r}") from None
+            shown = value if len(str(value)) <= 100 else f"{str(value)[:100]}…"
+            article = "an" if self.type == "int" else "a"
+            raise QueryError(f"parameter {self.name!r} must be {article} {self.type}, not {shown!r}") from None
 
 
 @dataclass(frozen=True)
@@ -108,12 +154,43 @@ class NamedQuery:
     order: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     flatten: tuple[str, ...] = ()
+    internal: bool = False
 
     def render(self, dialect: str) -> str:
         """The query's text for ``dialect`` (``neo4j`` or ``embedded``)."""
         if dialect not in DIALECTS:
             raise QueryError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
         return self.texts[dialect]
+
+    def render_capped(self, dialect: str, parameter: str) -> str:
+        """The text with ``LIMIT $parameter`` ending each branch that has no LIMIT of its own.
+
+        So the engine stops after that many rows of each part of a UNION (which cannot be limited
+        as a whole in either dialect), instead of building an answer of any size.
+        """
+        if parameter in self.declared():
+            raise QueryError(f"{self.name}: ${parameter} is a parameter of the query itself")
+        text = self.render(dialect)
+        branches = _UNION.split(text)
+        separators = _UNION.findall(text)
+        capped = [branch if _ENDS_WITH_LIMIT.search(_COMMENTS.sub("", branch).rstrip())
+                  else f"{branch.rstrip()}\nLIMIT ${parameter}\n" for branch in branches]
+        return "".join(part for pair in zip(capped, [*separators, ""]) for part in pair)
+
+    def render_paged(self, dialect: str, skip: str, rows: str) -> str | None:
+        """The text with ``SKIP $skip LIMIT $rows`` after its final ORDER BY, or None where the engine
+        cannot page it (a UNION, an order applied in Python, or no ORDER BY of its own)."""
+        if skip in self.declared() or rows in self.declared():
+            raise QueryError(f"{self.name}: ${skip} or ${rows} is a parameter of the query itself")
+        text = self.render(dialect)
+        body = _COMMENTS.sub("", _STRINGS.sub("''", text)).rstrip()
+        if self.order or _UNION.search(body) or not _ENDS_ORDERED.search(body):
+            return None
+        return f"{text.rstrip()}\nSKIP ${skip} LIMIT ${rows}\n"
+
+    def declared(self) -> set[str]:
+        """The names its text may use: declared parameters and those filled from the model."""
+        return {p.name for p in self.params} | set(self.context)
 
     def bind(self, given: dict[str, Any]) -> dict[str, Any]:
         """Check and type the given parameters, filling defaults; QueryError on any problem."""
@@ -175,11 +252,14 @@ def parse_query_file(path: Path) -> NamedQuery:
     order: tuple[str, ...] = ()
     context: list[str] = []
     flatten: tuple[str, ...] = ()
+    internal = False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith("//"):
             break
-        if stripped.lstrip("/ ").startswith("@order"):
+        if stripped.lstrip("/ ") == "@internal":
+            internal = True
+        elif stripped.lstrip("/ ").startswith("@order"):
             order = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@order"):].split(",") if c.strip())
         elif stripped.lstrip("/ ").startswith("@flatten"):
             flatten = tuple(c.strip() for c in stripped.lstrip("/ ")[len("@flatten"):].split(",") if c.strip())
@@ -193,7 +273,13 @@ def parse_query_file(path: Path) -> NamedQuery:
                 )
             default = match["default"]
             default = None if default is None else default.strip().strip("'\"")
-            params.append(Param(match["name"], match["type"], default, match["default"] is None, match["description"]))
+            param = Param(match["name"], match["type"], default, match["default"] is None, match["description"],
+                          match["low"] or None, match["high"] or None)
+            try:
+                param.bounds()
+            except QueryError:
+                raise QueryFileError(f"{path}:{number}: the range of @param {param.name} is not {'an' if param.type == 'int' else 'a'} {param.type} range") from None
+            params.append(param)
         else:
             description.append(stripped.lstrip("/ ").strip())
     portable = expand_kinds(text, path)
@@ -215,7 +301,8 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise QueryFileError(f"{origins[dialect]}:{line}: ${name} is used but not declared with // @param")
         for name in sorted(declared - used):
             raise QueryFileError(f"{origins[dialect]}: @param {name} is declared but the {dialect} query never uses ${name}")
-    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path, order, tuple(context), flatten)
+    return NamedQuery(path.stem.replace("_", "-"), " ".join(d for d in description if d), tuple(params), texts, path,
+                      order, tuple(context), flatten, internal)
 
 
 @lru_cache(maxsize=1)

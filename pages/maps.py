@@ -12,23 +12,35 @@ import networkx as nx
 
 import graph
 import viz
-from partnermap.errors import NotFound
+from partnermap.errors import NotFound, QueryError
 
 HIGHLIGHTS = ("overload", "duplication", "missing-links", "governance")
+# The most memberships a map served over HTTP draws: a county of the national benchmark (3,500)
+# makes a 3 MB page; a whole region (22,000) made 13 MB and took 5 s.
+MAP_MEMBERSHIPS = 5000
 
 
-def _network_rows(store: graph.Store, territory: str, theme: str, as_of: str | None) -> list[dict[str, Any]]:
+def _network_rows(store: graph.Store, territory: str, theme: str, as_of: str | None,
+                  max_rows: int | None = None) -> list[dict[str, Any]]:
     params = {"territory": territory, "theme": theme}
     if as_of:
         params["as_of"] = as_of
-    return graph.run_query(store, "network", params)
+    return graph.run_query(store, "network", params, max_rows=max_rows)
 
 
 def network_rows(store: graph.Store, territory: str = "", theme: str = "", as_of: str | None = None,
-                 focus: str = "", depth: int = 2) -> list[dict[str, Any]]:
-    """The memberships of a place and theme; with ``focus``, only those within ``depth`` steps of it."""
-    rows = _network_rows(store, territory, theme, as_of)
-    return _focus(rows, focus, depth) if focus else rows
+                 focus: str = "", depth: int = 2, max_memberships: int | None = None) -> list[dict[str, Any]]:
+    """The memberships of a place and theme; with ``focus``, only those within ``depth`` steps of it.
+
+    With ``max_memberships``, a map that would draw more is refused (QueryError) and the place's
+    network is read only up to the most a page of a named query may answer.
+    """
+    rows = _network_rows(store, territory, theme, as_of, graph.ANSWER_ROWS if max_memberships else None)
+    rows = _focus(rows, focus, depth) if focus else rows
+    if max_memberships is not None and len(rows) > max_memberships:
+        raise QueryError(f"this map would draw {len(rows):,} memberships, more than the {max_memberships:,} a map "
+                         "shows: choose a theme or a smaller territory, or focus on one organisation or partnership")
+    return rows
 
 
 def _focus(rows: list[dict[str, Any]], focus: str, depth: int) -> list[dict[str, Any]]:
@@ -50,12 +62,13 @@ def overview_page(
     as_of: str | None = None,
     title: str = "Partnership map",
     overload_min: int = 10,
+    max_memberships: int | None = None,
 ) -> str:
-    """The membership network of a place and theme, with the diagnostics drawn on it."""
+    """The membership network of a place and theme, with the diagnostics drawn on it (see :func:`network_rows`)."""
     unknown = set(highlights) - set(HIGHLIGHTS)
     if unknown:
         raise NotFound(f"no highlight {', '.join(sorted(unknown))}; choose from {', '.join(HIGHLIGHTS)}")
-    rows = network_rows(store, territory, theme, as_of, focus, depth)
+    rows = network_rows(store, territory, theme, as_of, focus, depth, max_memberships)
     dated = {"as_of": as_of} if as_of else {}
     marks: dict[str, str] = {}
     if "overload" in highlights:

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     max_unpacked_bytes: int = Field(
         default=100 * 1024 * 1024, description="Largest total size an uploaded .zip register may unpack to."
     )
+    query_seconds: float = Field(
+        default=30.0, gt=0, le=24 * 3600,
+        description="Time budget of each API request, of the CLI's query, locate and stats, and of each diagnostic "
+        "of a report: past it the query is stopped (the API answers 503, the CLI exits with an error).",
+    )
+    max_queued_uploads: int = Field(
+        default=8, ge=1, le=1000,
+        description="Uploads that may wait for the one ingest worker; beyond that an upload is refused (503).",
+    )
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod

@@ -1,6 +1,6 @@
 // Low attendance: memberships whose recorded attendance is below a threshold, with the
 // post that attends and the row the figure came from.
-// @param threshold float = 0.75: attendance (0..1) below which a membership is listed
+// @param threshold float = 0.75 in 0..1: attendance (0..1) below which a membership is listed
 // @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
 MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE m.attendance IS NOT NULL AND m.attendance < $threshold

@@ -4,7 +4,7 @@
 // With a territory, only organisations covering it or a place inside it, and grants whose
 // beneficiary location is it or a place inside it, count.
 // @param territory str = '': GSS code to limit to that place (empty: everywhere)
-// @param limit int = 500: most rows to return, largest totals first
+// @param limit int = 500 in 0..1000: most rows to return, largest totals first
 MATCH (r:Organisation)
 WHERE $territory = ''
    OR EXISTS { MATCH (r)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }

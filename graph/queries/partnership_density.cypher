@@ -4,7 +4,7 @@
 // ward and LSOA of England would otherwise repeat its district's figures).
 // @param territory str = '': limit to this territory's code (empty: every territory)
 // @param level str = '': limit to territories of this level, e.g. district or ward (empty: all)
-// @param min int = 2: fewest partnerships for a (territory, theme) to be listed
+// @param min int = 2 in 1..100000: fewest partnerships for a (territory, theme) to be listed
 MATCH (t:Territory)
 WHERE ($territory = '' OR t.id = $territory) AND ($level = '' OR t.level = $level)
   AND ($territory <> '' OR $level <> '' OR EXISTS { MATCH (t)<-[:COVERS]-(:@Group) })

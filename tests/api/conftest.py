@@ -74,12 +74,34 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     assert set(body) == {"error"}
     error = body["error"]
     assert error["status"] == status
-    assert set(error) <= {"status", "code", "message", "problems"}
+    assert set(error) <= {"status", "code", "message", "problems", "more_problems"}
     assert isinstance(error["message"], str) and error["message"]
     assert "Traceback" not in response.text and "MATCH" not in response.text
     if code:
         assert error["code"] == code
     return error
+
+
+def upload(client, content, name: str | None = "test-upload", params: dict | None = None, headers: dict | None = None,
+           key: str = KEY) -> dict:
+    """POST a register and wait for its job to end: the job (``status`` done or failed), or the refusal's response.
+
+    Waiting asks the server to answer when the job ends (``wait``), so nothing here sleeps or races.
+    """
+    query = {**({"name": name} if name is not None else {}), **(params or {})}
+    sent = {"Content-Type": "application/zip", "Authorization": f"Bearer {key}", **(headers or {})}
+    response = client.post("/ingest/register", params=query, content=content, headers=sent)
+    if response.status_code != 202:
+        return {"response": response}
+    job = response.json()
+    assert response.headers["location"] == f"/ingest/jobs/{job['id']}"
+    assert job["status"] in ("queued", "running") and job["name"] == query["name"]
+    for _ in range(20):  # each ask waits up to 30 s for the end
+        job = client.get(f"/ingest/jobs/{job['id']}", params={"wait": 30},
+                         headers={"Authorization": f"Bearer {key}"}).json()
+        if job["status"] in ("done", "failed"):
+            return job
+    raise AssertionError(f"the upload's job never ended: {job}")
 
 
 def workbook_bytes(folder: Path) -> bytes:

@@ -53,10 +53,13 @@ def test_an_engine_refusal_is_400_without_the_cypher(tmp_path):
 def test_an_unavailable_store_is_503(tmp_path):
     store = RefusingStore(StoreUnavailable("Neo4j became unreachable: bolt://user:pw@host"))
     with _client_with(store, tmp_path) as client:
-        for path in ("/health", "/territories/E07000129", "/organisations/x", "/queries/coverage?territory=E1"):
+        for path in ("/ready", "/territories/E07000129", "/organisations/x", "/queries/coverage?territory=E1"):
             response = client.get(path)
             assert_error(response, 503, "store_unavailable")
             assert "pw@host" not in response.text
+            assert response.headers["retry-after"] == "5"
+        # liveness never asks the store: a server whose store is down is alive, and not ready
+        assert client.get("/health").json() == {"status": "ok", "store": "embedded"}
 
 
 def test_an_unexpected_error_is_500_without_a_trace(tmp_path):

@@ -145,10 +145,17 @@ def test_queries_are_listed_with_parameters(client):
     assert "coverage" in by_name and "brokers" in by_name
     assert by_name["coverage"]["params"] == [
         {"name": "territory", "type": "str", "default": None, "required": True,
-         "description": "GSS code of the territory, e.g. E07000129"}
+         "description": "GSS code of the territory, e.g. E07000129", "least": None, "greatest": None},
+        {"name": "limit", "type": "int", "default": "100", "required": False,
+         "description": "most rows to return (0: the default)", "least": "0", "greatest": "1000"},
+        {"name": "offset", "type": "int", "default": "0", "required": False, "description": "rows to skip",
+         "least": "0", "greatest": "10000"},
     ]
     overload_min = next(p for p in by_name["overload"]["params"] if p["name"] == "min")
     assert overload_min["type"] == "int" and overload_min["required"] is False
+    assert (overload_min["least"], overload_min["greatest"]) == ("1", "100000")
+    # overload's own limit is the page's: listed once, with its own default
+    assert [p["default"] for p in by_name["overload"]["params"] if p["name"] == "limit"] == ["500"]
 
 
 def test_named_query_runs_with_query_string_parameters(client):
@@ -162,15 +169,19 @@ def test_named_query_errors(client):
                          400, "bad_query")
     assert "no parameter cypher" in error["message"]
     error = assert_error(client.get("/queries/overload", params={"min": "lots"}), 400, "bad_query")
-    assert "'min' must be a int" in error["message"]
+    assert "'min' must be an int" in error["message"]
     assert_error(client.get("/queries/coverage"), 400, "bad_query")
     assert_error(client.get("/queries/no-such-query"), 404, "not_found")
 
 
 def test_bad_paging_parameters_are_400(client):
-    error = assert_error(client.get("/territories", params={"limit": 0}), 400, "bad_request")
+    error = assert_error(client.get("/territories", params={"limit": 1001}), 400, "bad_request")
     assert error["problems"][0]["location"] == "query.limit"
     assert_error(client.get("/territories", params={"offset": "x"}), 400, "bad_request")
+    assert_error(client.get("/territories", params={"offset": 2**64}), 400, "bad_request")  # was a 500
+    assert_error(client.get("/territories", params={"limit": -1}), 400, "bad_request")
+    # 0 means the default page, never everything
+    assert client.get("/territories", params={"limit": 0}).json()["limit"] == 100
 
 
 def test_unknown_route_uses_the_error_shape(client):

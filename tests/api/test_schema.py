@@ -17,6 +17,11 @@ schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
+from api.ingest import XLSX_TYPE  # noqa: E402
+
+# The upload's two body types are raw bytes, as application/octet-stream is.
+schemathesis.serializer.alias(["application/zip", XLSX_TYPE], "application/octet-stream")
+
 
 @pytest.fixture(scope="module")
 def served_app(sample_db):

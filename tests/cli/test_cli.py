@@ -38,6 +38,20 @@ def test_ingest_then_query_coverage_as_json(tmp_path):
     assert counts["nodes"]["Partnership"] + counts["nodes"]["Forum"] == 35  # partnerships.csv has 35 rows
 
 
+
+def test_query_refuses_out_of_range_values_and_stops_past_its_budget(tmp_path):
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(SAMPLE)).exit_code == 0
+    # the same rule as the API: the ranges are declared with the query's parameters
+    for param, message in (("limit=1000000", "parameter 'limit' must be from 0 to 1000, not '1000000'"),
+                           ("min_shared=0", "parameter 'min_shared' must be from 1 to 100000, not '0'"),
+                           ("as_of=0", "parameter 'as_of' must be a date, not '0'")):
+        done = invoke("--db", db, "query", "suggested-links", "--param", param)
+        assert done.exit_code == 2 and f"error: {message}" in done.output, done.output
+    done = invoke("--db", db, "query", "overload", env={"PARTNERMAP_QUERY_SECONDS": "0.000001"})
+    assert done.exit_code == 2 and "ran past its time budget of 1e-06 s" in done.output, done.output
+    assert "PARTNERMAP_QUERY_SECONDS sets the budget" in done.output and "Traceback" not in done.output
+
 def test_the_store_comes_from_the_environment_too(tmp_path):
     db = str(tmp_path / "envdb")
     assert invoke("ingest", "register", str(SAMPLE), env={"PARTNERMAP_DB": db}).exit_code == 0

@@ -1,6 +1,7 @@
 """Named queries: loading, parameter checking, dialect rendering, and answers on the sample."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -111,3 +112,60 @@ def test_profile_lists_neighbours_both_ways_with_their_sources(sample_store):
     members = [r for r in rows if r["direction"] == "in" and r["relationship"] == "MEMBER_OF"]
     assert members and all(r["relationship_source"] == "register:leicestershire/memberships.csv" for r in members)
     assert all(r["relationship_source_row"].startswith("memberships.csv row ") for r in members)
+
+
+def test_declared_ranges_are_checked_with_one_message(tmp_path):
+    path = tmp_path / "ranged.cypher"
+    path.write_text("// A query.\n// @param min int = 2 in 1..100: fewest\n// @param share float = 0.5 in 0..1: share\n"
+                    "// @param limit int = 20 in 0..50: most rows\n"
+                    "MATCH (n) WHERE n.x >= $min AND n.y < $share RETURN n LIMIT $limit\n")
+    query = parse_query_file(path)
+    assert query.bind({}) == {"min": 2, "share": 0.5, "limit": 20}
+    assert query.bind({"min": "100", "share": "1", "limit": "50"}) == {"min": 100, "share": 1.0, "limit": 50}
+    for given, message in (({"min": "0"}, "'min' must be from 1 to 100, not '0'"),
+                           ({"min": "101"}, "'min' must be from 1 to 100"),
+                           ({"share": "NaN"}, "'share' must be from 0.0 to 1.0, not 'NaN'"),
+                           ({"share": "inf"}, "'share' must be from 0.0 to 1.0"),
+                           ({"limit": "51"}, "'limit' must be from 0 to 50"),
+                           ({"limit": "-1"}, "'limit' must be from 0 to 50")):
+        with pytest.raises(QueryError, match=re.escape(message)):
+            query.bind(given)
+    # A limit of 0 is its default, never "everything".
+    assert query.bind({"limit": "0"})["limit"] == 20
+
+
+def test_every_int_fits_64_bits_and_every_date_is_a_real_one_of_two_centuries():
+    number = graph.Param("n", "int", None, False, "")
+    assert number.coerce(str(2**63 - 1)) == 2**63 - 1
+    with pytest.raises(QueryError, match="'n' must be from"):
+        number.coerce(str(2**64))  # an offset past 64 bits was a 500
+    day = graph.Param("as_of", "date", None, False, "")
+    for wrong in ("0", "20080101", "2008-02-30", "1899-12-31", "2101-01-01", "9999-12-31"):
+        with pytest.raises(QueryError, match="'as_of' must be"):
+            day.coerce(wrong)
+    assert day.coerce("1900-01-01") == dt.date(1900, 1, 1)
+
+
+def test_a_malformed_range_names_the_file_and_line(tmp_path):
+    path = tmp_path / "bad.cypher"
+    path.write_text("// A query.\n// @param min int = 1 in one..two: fewest\nMATCH (n) WHERE n.x >= $min RETURN n\n")
+    with pytest.raises(QueryFileError, match=r"bad.cypher:2: the range of @param min is not an int range"):
+        parse_query_file(path)
+
+
+def test_every_numeric_parameter_of_the_shipped_queries_has_a_range():
+    for name in graph.query_names():
+        _, params = graph.describe(name)
+        for param in params:
+            if param.type in ("int", "float"):
+                assert param.low is not None and param.high is not None, (name, param.name)
+
+
+def test_capping_limits_each_branch_of_a_union(tmp_path):
+    path = tmp_path / "two.cypher"
+    path.write_text("// Two parts.\n// @param x int = 1 in 0..9: x\nMATCH (a) WHERE a.x = $x RETURN a.id AS id\n"
+                    "UNION\nMATCH (b) RETURN b.id AS id\nLIMIT $x\n")
+    capped = parse_query_file(path).render_capped("neo4j", "cap")
+    assert capped.endswith("MATCH (a) WHERE a.x = $x RETURN a.id AS id\nLIMIT $cap\nUNION\nMATCH (b) RETURN b.id AS id\nLIMIT $x\n")
+    with pytest.raises(QueryError, match=r"\$x is a parameter of the query itself"):
+        parse_query_file(path).render_capped("neo4j", "x")

@@ -73,11 +73,15 @@ def test_reads_answer_during_an_upload_and_a_second_process_is_turned_away(tmp_p
         uploaded: dict = {}
 
         def upload() -> None:
+            # Accepted at once as a job; then asked until it ends (each ask waits for the end, up to 30 s).
             started = time.monotonic()
+            auth = {"Authorization": f"Bearer {KEY}"}
             response = httpx.post(f"{base}/ingest/register", params={"name": "trust-upload"}, content=body,
-                                  headers={"Content-Type": "application/zip", "Authorization": f"Bearer {KEY}"},
-                                  timeout=120)
-            uploaded.update(status=response.status_code, body=response.json(), seconds=time.monotonic() - started)
+                                  headers={"Content-Type": "application/zip", **auth}, timeout=120)
+            job = response.json()
+            while response.status_code == 202 and job["status"] in ("queued", "running"):
+                job = httpx.get(f"{base}/ingest/jobs/{job['id']}", params={"wait": 30}, headers=auth, timeout=60).json()
+            uploaded.update(status=response.status_code, job=job, seconds=time.monotonic() - started)
 
         writer = threading.Thread(target=upload)
         reads: list[tuple[str, int, float]] = []  # path, status, seconds
@@ -91,8 +95,8 @@ def test_reads_answer_during_an_upload_and_a_second_process_is_turned_away(tmp_p
                     reads.append((path, status, time.monotonic() - started))
         writer.join(10)
 
-        assert uploaded["status"] == 200, uploaded
-        assert uploaded["body"]["nodes"]["Service"] == 27 + EXTRA  # services.csv rows plus the extra ones
+        assert uploaded["status"] == 202 and uploaded["job"]["status"] == "done", uploaded
+        assert uploaded["job"]["written"]["nodes"]["Service"] == 27 + EXTRA  # services.csv rows plus the extra ones
         assert len(reads) >= 4, reads  # the reads ran while the upload was being ingested
         assert {status for _, status, _ in reads} == {200}, reads
         after = httpx.get(f"{base}/territories/{BLABY}/coverage", params={"limit": 1}, timeout=10).json()["total"]
