@@ -24,6 +24,8 @@ from partnermap.errors import (
     QueryError,
     QueryTimeout,
     StoreUnavailable,
+    Forbidden,
+    Unconfirmed,
     quoted_value,
 )
 
@@ -36,6 +38,8 @@ ERROR_STATUS: tuple[tuple[type[PartnermapError], int, str], ...] = (
     (QueryError, 400, "bad_query"),
     (InvalidRecords, 422, "invalid_records"),
     (StoreUnavailable, 503, "store_unavailable"),
+    (Forbidden, 403, "forbidden"),
+    (Unconfirmed, 409, "unconfirmed"),
 )
 HTTP_CODES = {
     400: "bad_request",

@@ -88,10 +88,16 @@ def _source_name(request: Request) -> str:
     return names[0]
 
 
-def _ingest(store: graph.Store, path: Path, name: str, progress) -> dict[str, Any]:
+# Without confirm=true, an upload may remove at most this share of what its sources stated before.
+MOST_REMOVED_UNCONFIRMED = 0.25
+
+
+def _ingest(store: graph.Store, path: Path, name: str, progress, owner: str, confirm: bool) -> dict[str, Any]:
     # The same path as the CLI: organisations that certainly match known ones merge into them.
-    # The upload's name is its source's name (the temporary folder it was unpacked in is not).
-    done = ingest_paths(store, "register", [path], progress=progress, source=name, replace=True)
+    # The upload's name is its source's name (the temporary folder it was unpacked in is not);
+    # the name is bound to the key that first wrote it.
+    done = ingest_paths(store, "register", [path], progress=progress, source=name, replace=True, owner=owner,
+                        most_removed=None if confirm else MOST_REMOVED_UNCONFIRMED)
     return IngestResult(
         nodes=dict(done.counts.get("nodes", Counter())),
         relationships=dict(done.counts.get("relationships", Counter())),
@@ -121,8 +127,13 @@ async def ingest_register(
     owner: WriterKey,
     filename: Annotated[str, Query(description="The upload's file name; its extension is used when "
                                                "the Content-Type is application/octet-stream.", max_length=255)] = "",
+    confirm: Annotated[bool, Query(description="Go on even if this removes more than a quarter of the facts the "
+                                               "source stated before (otherwise the job fails, 409, and writes nothing).")] = False,
 ) -> dict[str, Any]:
     """Accept a register sent as the request body and queue its ingest; all or nothing, like the CLI.
+
+    A source's name belongs to the key that first uploaded it: another key gets 403. An upload that
+    would remove more than a quarter of what its source stated before fails (409) unless ``confirm``.
 
     Answers 202 with the job at once; ``GET /ingest/jobs/{id}`` says when it is done (what was
     written) or failed (the problems: the first 1,000, the rest counted).
@@ -144,7 +155,7 @@ async def ingest_register(
             (folder / register).mkdir()
             source = unpack_register(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes)
         del data
-        job = ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress),
+        job = ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner, confirm),
                              cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
     except BaseException:
         uploads.remove(folder)

@@ -7,8 +7,10 @@ Built around faults measured on this engine (ladybug 0.22):
   state before that transaction) and say so in ``warnings``;
 * a failed statement inside an explicit transaction rolls back and silently
   carries on in auto-commit, so we stop at the first error and never continue;
-* writes from a second connection can crash the process, so one connection does
-  everything and a lock serialises it;
+* writes from a second connection can crash the process, so one connection writes and a
+  lock serialises its users; reads from other threads go through a second connection, which
+  answers the last committed state without waiting for a write in progress (measured: 4 ms
+  while the first held an open write transaction);
 * only one process may open a database read-write: a second gets StoreUnavailable;
 * ``COPY FROM`` inside an explicit transaction holds everything uncommitted in memory and
   then replays it at COMMIT: a national first load took 16 s and +1.8 GB that way, against
@@ -54,6 +56,8 @@ _WRITES = re.compile(r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|COPY|DROP|ALTER|
 DATABASE_FILE = "graph.lbdb"
 # Upserts of this many rows or more first drop the rows the store already holds exactly.
 DIFF_FROM_ROWS = 2000
+# The statements that end a transaction, making its writes visible.
+_ENDS = re.compile(r"^\s*(COMMIT|ROLLBACK)\b", re.IGNORECASE)
 # A first load is built here, beside the store, and renamed over it once complete.
 LOADING_FILE = f"{DATABASE_FILE}.loading"
 # A path the engine can be given as a Cypher string literal, as COPY FROM needs (it takes no parameter).
@@ -81,7 +85,9 @@ class EmbeddedStore(Store):
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(f"cannot use {self.path} as an embedded store directory: {exc.strerror}") from exc
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the writing connection, and whoever uses it
+        self._read_lock = threading.RLock()  # the reading connection (reads from other threads)
+        self._writer: int | None = None  # the thread inside a transaction or a bulk load
         self._filled: set[str] = set()  # patterns known to match something (see _empty)
         self._generation = 0
         self._in_transaction = False
@@ -93,6 +99,7 @@ class EmbeddedStore(Store):
             self._claim.release()
             raise
         self._connection = ladybug.Connection(self._database)
+        self._reader = ladybug.Connection(self._database)
         if not read_only:
             self._ensure_schema()
 
@@ -129,16 +136,30 @@ class EmbeddedStore(Store):
     def generation(self) -> int:
         return self._generation
 
-    def _execute(self, query: str, params: dict[str, Any] | None = None) -> Any:
-        if _WRITES.search(query):
-            self._generation += 1
+    def _execute(self, query: str, params: dict[str, Any] | None = None, connection: Any = None) -> Any:
+        # The generation changes when a write becomes visible to readers (at COMMIT, or at once
+        # outside a transaction), so what a reader keeps per generation is what it could read.
+        visible = _WRITES.search(query) and (not self._in_transaction or _ENDS.match(query))
         try:
-            result = self._connection.execute(query, params or {})
+            result = (connection or self._connection).execute(query, params or {})
         except RuntimeError as exc:
             raise QueryError(f"the embedded engine refused the query: {exc}") from exc
+        finally:
+            if visible:
+                self._generation += 1
         if isinstance(result, list):
             raise QueryError("one statement at a time: the query held several")
         return result
+
+    @contextmanager
+    def _using(self, query: str) -> Iterator[Any]:
+        """The connection for ``query``, held: reads from a thread that is not writing use the reading one."""
+        if self._writer != threading.get_ident() and not _WRITES.search(query):
+            with self._read_lock:
+                yield self._reader
+            return
+        with self._lock:
+            yield self._connection
 
     def _ensure_schema(self) -> None:
         with self._lock:
@@ -155,8 +176,8 @@ class EmbeddedStore(Store):
                         )
 
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        with self._lock, self._budgeted():
-            result = self._execute(query, params)
+        with self._using(query) as connection, self._budgeted(connection):
+            result = self._execute(query, params, connection)
             if not result.get_column_names():
                 return []
             # Through Arrow: 18x faster than a Python loop over get_next() for 30,000-row answers.
@@ -169,17 +190,17 @@ class EmbeddedStore(Store):
 
     def frame(self, query: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         # Columnar: a projection of 100,000s of rows costs milliseconds, not a Python loop per value.
-        with self._lock, self._budgeted():
-            return self._execute(query, params).get_as_df()
+        with self._using(query) as connection, self._budgeted(connection):
+            return self._execute(query, params, connection).get_as_df()
 
     @contextmanager
-    def _budgeted(self) -> Iterator[None]:
+    def _budgeted(self, connection: Any) -> Iterator[None]:
         """One read under the caller's time budget (:mod:`graph.budget`): what is left is the engine's timeout."""
         timeout = budget.remaining_ms()
         if timeout is None:
             yield
             return
-        self._connection.set_query_timeout(timeout)
+        connection.set_query_timeout(timeout)
         try:
             yield
         except QueryError as exc:
@@ -187,7 +208,7 @@ class EmbeddedStore(Store):
                 raise budget.exceeded() from exc
             raise
         finally:
-            self._connection.set_query_timeout(0)  # 0: no timeout, for whatever runs next
+            connection.set_query_timeout(0)  # 0: no timeout, for whatever runs next
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -196,18 +217,21 @@ class EmbeddedStore(Store):
                 yield
                 return
             self._execute("BEGIN TRANSACTION")
-            self._in_transaction = True
+            self._in_transaction, self._writer = True, threading.get_ident()
             try:
                 yield
             except BaseException:
-                self._in_transaction = False
+                self._in_transaction, self._writer = False, None
+                self._generation += 1  # what the transaction's own reads kept is gone with it
                 try:
                     self._connection.execute("ROLLBACK")
                 except RuntimeError:
                     pass  # the engine has already rolled back on the failed statement
                 raise
-            self._in_transaction = False
-            self._execute("COMMIT")
+            try:
+                self._execute("COMMIT")
+            finally:
+                self._in_transaction, self._writer = False, None
 
     def _empty(self, pattern: str) -> bool:
         # A table once seen holding rows is not counted again (a small ingest upserts into thirty):
@@ -242,7 +266,8 @@ class EmbeddedStore(Store):
             self._execute(query, {"rows": renamed})
         return len(frame)
 
-    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
+    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame,
+                             new: bool = False) -> int:
         if frame.empty:
             return 0
         rel = self.model.relationship(rel_type)
@@ -267,10 +292,16 @@ class EmbeddedStore(Store):
             assignments = ", ".join(
                 f"r.{quoted(c)} = CAST(c{i + 3} AS {embedded_column_type(rel.properties[c])})" for i, c in enumerate(columns)
             )
-            query = (
-                f"LOAD FROM $rows MATCH (a:{quoted(from_label)} {{id: c0}}) MATCH (b:{quoted(to_label)} {{id: c1}}) "
-                f"MERGE (a)-[r:{quoted(rel_type)} {{id: c2}}]->(b)" + (f" SET {assignments}" if columns else "")
-            )
+            ends = f"LOAD FROM $rows MATCH (a:{quoted(from_label)} {{id: c0}}) MATCH (b:{quoted(to_label)} {{id: c1}}) "
+            if new:
+                # MERGE, and SET after CREATE, look through every relationship of their ends: an
+                # organisation delivering 100,000 services made either quadratic (5,000 rows onto
+                # one such node: 1.4 s). Rows known to be new are created with their values: 0.09 s.
+                values = "".join(f", {quoted(c)}: CAST(c{i + 3} AS {embedded_column_type(rel.properties[c])})"
+                                 for i, c in enumerate(columns))
+                query = ends + f"CREATE (a)-[r:{quoted(rel_type)} {{id: c2{values}}}]->(b)"
+            else:
+                query = ends + f"MERGE (a)-[r:{quoted(rel_type)} {{id: c2}}]->(b)" + (f" SET {assignments}" if columns else "")
             self._execute(query, {"rows": renamed})
         return len(frame)
 
@@ -281,8 +312,8 @@ class EmbeddedStore(Store):
         return {row["id"] for row in rows}
 
     def table(self, query: str, params: dict[str, Any] | None = None) -> pa.Table:
-        with self._lock:
-            result = self._execute(query, params)
+        with self._using(query) as connection:
+            result = self._execute(query, params, connection)
             return result.get_as_arrow() if result.get_column_names() else pa.table({})
 
     def bulk_writer(self, progress: Callable[[str], None] = lambda _: None) -> "_BulkLoad | None":
@@ -299,15 +330,25 @@ class EmbeddedStore(Store):
             if self.read_only or self._in_transaction or not self._empty("(n)"):
                 self._lock.release()
                 return None
-            return _BulkLoad(self, progress)
+            loading = _BulkLoad(self, progress)
+            self._writer = threading.get_ident()
+            return loading
         except BaseException:
             self._lock.release()
             raise
 
     def _swap_in(self, side: Path) -> None:
-        """Replace the (empty) store's file with ``side``: closed, checkpointed, one rename."""
+        """Replace the (empty) store's file with ``side``: closed, checkpointed, one rename.
+
+        Readers wait for the few milliseconds this takes: the database they read is replaced.
+        """
+        with self._read_lock:
+            self._swap_in_held(side)
+
+    def _swap_in_held(self, side: Path) -> None:
         self._generation += 1
         self._execute("CHECKPOINT")
+        self._reader.close()
         self._connection.close()
         self._database.close()
         wal = Path(f"{self.file}.wal")
@@ -315,6 +356,7 @@ class EmbeddedStore(Store):
             _remove_loading(self.path)
             self._database = self._open()
             self._connection = ladybug.Connection(self._database)
+            self._reader = ladybug.Connection(self._database)
             raise StoreUnavailable(f"the store {self.path} kept a write-ahead log after a checkpoint; "
                                    "the bulk load was discarded and the store left as it was")
         wal.unlink(missing_ok=True)
@@ -326,9 +368,11 @@ class EmbeddedStore(Store):
             os.close(directory)
         self._database = self._open()
         self._connection = ladybug.Connection(self._database)
+        self._reader = ladybug.Connection(self._database)
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
+            self._reader.close()
             self._connection.close()
             self._database.close()
             self._claim.release()
@@ -466,6 +510,7 @@ class _BulkLoad:
         try:
             self.store._swap_in(self.side)
         finally:
+            self.store._writer = None
             self.store._lock.release()
 
     def abandon(self) -> None:
@@ -474,6 +519,7 @@ class _BulkLoad:
             return
         self._copier.stop()  # before the parts go: a COPY may still be reading one
         self._close()
+        self.store._writer = None
         self.store._lock.release()
 
     def _close(self, remove: bool = True) -> None:

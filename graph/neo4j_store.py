@@ -32,14 +32,16 @@ def node_upsert_statement(label: str, columns: list[str]) -> str:
     return f"UNWIND $rows AS row MERGE (n:{quoted(label)} {{id: row.id}})" + (f" SET {sets}" if sets else "")
 
 
-def relationship_upsert_statement(rel_type: str, from_label: str, to_label: str, columns: list[str]) -> str:
-    """UNWIND/MATCH/MERGE statement for relationships of ``rel_type`` setting ``columns``."""
+def relationship_upsert_statement(rel_type: str, from_label: str, to_label: str, columns: list[str],
+                                  new: bool = False) -> str:
+    """UNWIND/MATCH/MERGE statement for relationships of ``rel_type`` setting ``columns`` (CREATE when ``new``)."""
     sets = ", ".join(f"r.{quoted(c)} = row.{quoted(c)}" for c in columns)
-    return (
-        f"UNWIND $rows AS row MATCH (a:{quoted(from_label)} {{id: row.from_id}}) "
-        f"MATCH (b:{quoted(to_label)} {{id: row.to_id}}) "
-        f"MERGE (a)-[r:{quoted(rel_type)} {{id: row.id}}]->(b)" + (f" SET {sets}" if sets else "")
-    )
+    ends = (f"UNWIND $rows AS row MATCH (a:{quoted(from_label)} {{id: row.from_id}}) "
+            f"MATCH (b:{quoted(to_label)} {{id: row.to_id}}) ")
+    if new:
+        values = "".join(f", {quoted(c)}: row.{quoted(c)}" for c in columns)
+        return ends + f"CREATE (a)-[r:{quoted(rel_type)} {{id: row.id{values}}}]->(b)"
+    return ends + f"MERGE (a)-[r:{quoted(rel_type)} {{id: row.id}}]->(b)" + (f" SET {sets}" if sets else "")
 
 
 def _plain(value: Any) -> Any:
@@ -130,7 +132,8 @@ class Neo4jStore(Store):
             self.run(statement, {"rows": rows[start : start + BATCH_ROWS]})
         return len(rows)
 
-    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
+    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame,
+                             new: bool = False) -> int:
         rel = self.model.relationship(rel_type)
         if (from_label, to_label) not in rel.endpoints:
             raise QueryError(f"{rel_type} does not join {from_label} to {to_label} in the model")
@@ -138,7 +141,7 @@ class Neo4jStore(Store):
         for column in columns:
             if column not in rel.properties:
                 raise QueryError(f"{rel_type} has no property {column!r} in the model")
-        statement = relationship_upsert_statement(rel_type, from_label, to_label, columns)
+        statement = relationship_upsert_statement(rel_type, from_label, to_label, columns, new)
         rows = _rows(frame)
         for start in range(0, len(rows), BATCH_ROWS):
             self.run(statement, {"rows": rows[start : start + BATCH_ROWS]})

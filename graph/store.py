@@ -61,8 +61,12 @@ class Store(ABC):
         """MERGE nodes of ``label`` on ``id`` and set the frame's other columns; returns rows."""
 
     @abstractmethod
-    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame) -> int:
-        """MERGE relationships on ``id`` between ``from_id`` and ``to_id`` nodes; returns rows."""
+    def upsert_relationships(self, rel_type: str, from_label: str, to_label: str, frame: pd.DataFrame,
+                             new: bool = False) -> int:
+        """MERGE relationships on ``id`` between ``from_id`` and ``to_id`` nodes; returns rows.
+
+        ``new``: the caller knows none of them exists yet, so they are created without looking.
+        """
 
     def bulk_writer(self, progress: Callable[[str], None] = lambda _: None) -> Any:
         """A faster path than the upserts into an empty store, all or nothing; None where there is none.

@@ -30,6 +30,7 @@ from graph.facts import PROVENANCE, SOURCE, SOURCES, STATEMENTS, merged, withdra
 from graph.schema import quoted
 from graph.store import Store
 from ontology import Model, Property, own_properties
+from partnermap.errors import Unconfirmed
 from partnermap.progress import Progress, quiet, tell
 
 # Tables of this many rows or more are compared with the whole stored table, read once;
@@ -118,7 +119,8 @@ def _render(store: Store, statement: str) -> str:
 def stored_sources_statement() -> str:
     """The Source nodes among ``$ids``, with where each was read from and how many facts each stated."""
     return (f"{_WANTED}MATCH (n:{quoted('Source')} {{id: wanted}}) "
-            "RETURN n.id AS id, n.path AS path, n.reader AS reader, n.ingested_at AS ingested_at, n.facts AS facts")
+            "RETURN n.id AS id, n.path AS path, n.reader AS reader, n.ingested_at AS ingested_at, n.facts AS facts, "
+            "n.owner AS owner")
 
 
 def source_facts_statement() -> str:
@@ -136,9 +138,12 @@ def stored_sources(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
 class Write:
     """One ingest's writes for the sources it reads (``sources``); see the module docstring."""
 
-    def __init__(self, store: Store, sources: Iterable[str], progress: Progress = quiet, total: int | None = None):
+    def __init__(self, store: Store, sources: Iterable[str], progress: Progress = quiet, total: int | None = None,
+                 most_removed: float | None = None):
         self.store, self.model, self.progress = store, store.model, progress
         self.total = total  # rows this ingest hands over, for a progress bar
+        # The most of what the sources stated before this write may remove, as a share (None: any).
+        self.most_removed = most_removed
         self.handed = 0
         self.sources = sorted(set(sources))
         self.written: dict[str, Counter] = {"nodes": Counter(), "relationships": Counter(),
@@ -148,6 +153,7 @@ class Write:
         self._previous: dict[str, dict[str, Any]] = {}  # the stored Source nodes of these sources
         self._stating: Counter = Counter()  # facts each source states in this ingest
         self._restated: Counter = Counter()  # of those, facts each source stated before
+        self._removing: Counter = Counter()  # facts each source would no longer state
         self._bulk = None
         self._stack = ExitStack()
         self.seen_before = False
@@ -262,7 +268,12 @@ class Write:
             self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": moved})
         changed = _changed(rows, stored, rel.properties, ("from_id", "to_id", "id"))
         if len(changed):
-            self.store.upsert_relationships(rel_type, from_label, to_label, changed)
+            held = pc.is_in(pa.array(changed["id"], type=pa.string()), value_set=stored.column("id").combine_chunks())
+            fresh = pd.Series(~held.to_numpy(zero_copy_only=False), index=changed.index)
+            if fresh.any():  # not in the store: created without looking through their ends' relationships
+                self.store.upsert_relationships(rel_type, from_label, to_label, changed[fresh], new=True)
+            if (~fresh).any():
+                self.store.upsert_relationships(rel_type, from_label, to_label, changed[~fresh])
         self.written["relationships"][rel_type] += stated
         self._say(f"wrote {stated} {rel_type} relationships ({from_label} → {to_label}; {len(changed)} changed)", given)
 
@@ -272,6 +283,22 @@ class Write:
         if not new or not len(ids):
             return False
         return bool(pc.all(pc.is_in(pa.array(ids, type=pa.string()), value_set=pa.chunked_array(new).combine_chunks())).as_py())
+
+    def _allowed(self, stale: pd.DataFrame, gone: list[str]) -> None:
+        """Unconfirmed (and nothing written) once a source would lose more than ``most_removed`` of its facts."""
+        if self.most_removed is None or not gone:
+            return
+        going = stale[stale["id"].isin(gone)]
+        for source, sources in zip(going[SOURCE], going[SOURCES] if SOURCES in going else [None] * len(going)):
+            for said in set(sources or [source]) & set(self.sources):
+                self._removing[said] += 1
+        for source, count in self._removing.items():
+            before = (self._previous.get(source) or {}).get("facts") or 0
+            if before and count > self.most_removed * before:
+                raise Unconfirmed(
+                    f"this would remove at least {count} of the {before} facts {source} stated (more than "
+                    f"{self.most_removed:.0%}); nothing was written. Send it again confirming that this is "
+                    "meant, or check it is the right file")
 
     def _say(self, message: str, rows: int = 0) -> None:
         self.handed += rows
@@ -349,6 +376,7 @@ class Write:
             if stale.empty:
                 continue
             gone, kept = withdrawn(stale, self.sources, own_properties(rel.properties))
+            self._allowed(stale, gone)
             if gone:
                 self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": gone})
                 removed += len(gone)
@@ -363,6 +391,7 @@ class Write:
             if stale.empty:
                 continue
             gone, kept = withdrawn(stale, self.sources, own_properties(spec.properties))
+            self._allowed(stale, gone)
             if gone:
                 answer = self.store.run(delete_nodes_statement(label), {"ids": gone})
                 removed += answer[0]["n"] if answer else 0
@@ -377,12 +406,15 @@ class Write:
 
 
 @contextmanager
-def writing(store: Store, sources: Iterable[str], progress: Progress = quiet, total: int | None = None) -> Iterator[Write]:
+def writing(store: Store, sources: Iterable[str], progress: Progress = quiet, total: int | None = None,
+            most_removed: float | None = None) -> Iterator[Write]:
     """A :class:`Write` for ``sources``: everything handed to it is written on a clean exit, nothing otherwise.
 
     ``total``: the rows that will be handed over, if known (a progress bar shows how far it has got).
+    ``most_removed``: the largest share of what the sources stated before that it may remove
+    (Unconfirmed otherwise, nothing written); None for any.
     """
-    with Write(store, sources, progress, total) as write:
+    with Write(store, sources, progress, total, most_removed) as write:
         yield write
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace as replaced
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,20 +29,24 @@ from graph import Store
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
 from ingest.resolve import ORGANISATION, Resolver
 from ingest.validate import CheckedNodes, unknown_references, validate_edges
-from partnermap.errors import InvalidRecords, Problem
+from partnermap.errors import Forbidden, InvalidRecords, Problem
 from partnermap.progress import Progress, quiet, tell
 
 
 def load(
     store: Store, items: Iterable[Item], progress: Progress = quiet,
-    resolver: Resolver | None = None, replace: bool = False,
+    resolver: Resolver | None = None, replace: bool = False, owner: str | None = None,
+    most_removed: float | None = None,
 ) -> dict[str, Counter]:
     """Check and write a reader's output; InvalidRecords (nothing written) on any problem.
 
     With a ``resolver`` (:class:`ingest.resolve.Resolver`), organisations that certainly match
     known ones are merged into them first; ``resolver.matches`` then lists what it found.
     ``replace``: a stored source of the same name read from another path is replaced on purpose
-    (``--replace``); otherwise that is refused, naming the source.
+    (``--replace``); otherwise that is refused, naming the source. ``owner``: who writes (a digest
+    of an API key): a source another owner wrote is Forbidden, and a new one becomes this owner's.
+    ``most_removed``: the largest share of what the sources stated before this may remove
+    (Unconfirmed otherwise); None for any.
 
     Returns counts of what was written: ``{"nodes": Counter(label), "relationships": Counter(type),
     "removed": Counter(facts=n, statements=n)}``; ``removed`` counts facts an earlier ingest of the
@@ -50,7 +55,7 @@ def load(
     """
     proposals = _Proposals(resolver) if resolver is not None else None
     try:
-        written = _load(store, items, progress, proposals, replace)
+        written = _load(store, items, progress, proposals, replace, owner, most_removed)
     except BaseException:
         if proposals is not None:
             proposals.abandon()
@@ -98,7 +103,7 @@ class _Proposals:
 
 
 def _load(store: Store, items: Iterable[Item], progress: Progress, proposals: _Proposals | None,
-          replace: bool) -> dict[str, Counter]:
+          replace: bool, owner: str | None, most_removed: float | None) -> dict[str, Counter]:
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
     problems: list[Problem] = []
@@ -119,15 +124,18 @@ def _load(store: Store, items: Iterable[Item], progress: Progress, proposals: _P
     tell(progress, f"read {sum(len(b.frame) for b in nodes)} node rows and {sum(len(b.frame) for b in edges)} relationship rows",
          stage="read", done=total, total=total)
     sources = _sources(nodes)
+    stored = graph.stored_sources(store, sources)
+    _check_owner(stored, owner)
+    nodes = [_owned(batch, stored, owner) for batch in nodes]
     if not replace:
-        problems += _clashing_sources(graph.stored_sources(store, sources), nodes)
+        problems += _clashing_sources(stored, nodes)
     checked = CheckedNodes(store.model, problems)
     # Resolution can change only organisations and the facts about them: the other nodes are
     # checked and handed over first (a first load copies them while organisations are resolved).
     held = [b for b in nodes if proposals is not None and b.label == ORGANISATION]
     ready = checked.add([b for b in nodes if proposals is None or b.label != ORGANISATION])
     del nodes
-    with graph.writing(store, sources, progress, total) as write:
+    with graph.writing(store, sources, progress, total, most_removed) as write:
         _write_nodes(write, ready, problems)
         del ready
         resolved: list[Item] = [*held, *edges]
@@ -155,6 +163,24 @@ def _load(store: Store, items: Iterable[Item], progress: Progress, proposals: _P
 def _sources(nodes: list[NodeBatch]) -> list[str]:
     """The sources this ingest reads: every Source node it holds (each states its own facts)."""
     return sorted({s for batch in nodes if batch.label == "Source" for s in batch.frame["id"].dropna()})
+
+
+def _check_owner(stored: dict[str, dict], owner: str | None) -> None:
+    """Forbidden where a source this ingest would replace was written by another owner (an API key)."""
+    if owner is None:
+        return  # the command line: whoever runs it owns the store
+    theirs = sorted(source for source, held in stored.items() if held.get("owner") and held["owner"] != owner)
+    if theirs:
+        raise Forbidden(f"{', '.join(theirs)} {'was' if len(theirs) == 1 else 'were'} written with another key: "
+                        "only that key may replace or withdraw it; choose another name for this upload")
+
+
+def _owned(batch: NodeBatch, stored: dict[str, dict], owner: str | None) -> NodeBatch:
+    """Source rows keep who owns them: the owner already recorded, else the one writing now."""
+    if batch.label != "Source":
+        return batch
+    owners = [(stored.get(source) or {}).get("owner") or owner for source in batch.frame["id"]]
+    return replaced(batch, frame=batch.frame.assign(owner=pd.Series(owners, index=batch.frame.index, dtype=object)))
 
 
 def _clashing_sources(stored: dict[str, dict], nodes: list[NodeBatch]) -> list[Problem]:

@@ -44,19 +44,21 @@ class Ingested:
 
 def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None = None,
                  progress: Callable[[str], None] = lambda _: None, source: str | None = None,
-                 replace: bool = False) -> Ingested:
+                 replace: bool = False, owner: str | None = None, most_removed: float | None = None) -> Ingested:
     """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing.
 
     ``source``: the name of the dataset the files are (their sources' ids take it); without it each
     reader names it from the folder or file. A stored source of the same name read from another
     path is replaced only with ``replace`` (otherwise a problem says so and nothing is written).
+    ``owner`` and ``most_removed``: see :func:`ingest.load` (the API's uploads set both).
     """
     with _collector_paused():
-        return _ingest(store, kind, paths, decisions, progress, source, replace)
+        return _ingest(store, kind, paths, decisions, progress, source, replace, owner, most_removed)
 
 
 def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None,
-            progress: Callable[[str], None], source: str | None, replace: bool) -> Ingested:
+            progress: Callable[[str], None], source: str | None, replace: bool, owner: str | None,
+            most_removed: float | None) -> Ingested:
     reader = READERS[kind]
     if source:
         reader = functools.partial(reader, dataset=source)
@@ -66,7 +68,8 @@ def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decision
     items = reader(list(paths)) if kind in TOGETHER else (item for path in paths for item in reader(path))
     chosen = resolution.read_decisions(decisions) if decisions else None
     resolver = resolution.Resolver.from_store(store, chosen)
-    counts = load(store, items, progress=progress, resolver=resolver, replace=replace)
+    counts = load(store, items, progress=progress, resolver=resolver, replace=replace, owner=owner,
+                  most_removed=most_removed)
     return Ingested(counts, resolver.matches)
 
 

@@ -312,7 +312,7 @@ class CheckedNodes:
         columns = ["label", "file", "origin", "row", "id"]
         every = pd.concat(self._places, ignore_index=True) if self._places else pd.DataFrame(columns=columns)
         every = every[every["id"].notna()]
-        _duplicate_ids(every, self.problems)
+        _duplicate_ids(every, self.problems, self.model)
         return {label: pd.Index(group["id"].unique()) for label, group in every.groupby("label", sort=False)}
 
 
@@ -396,14 +396,20 @@ def _origin(frame: pd.DataFrame, file: str) -> pd.Series | str:
     return frame["source"].fillna(file) if "source" in frame else file
 
 
-def _duplicate_ids(every: pd.DataFrame, problems: list[Problem]) -> None:
-    """A node id given twice in one file (for any labels); across files, see :func:`one_node_per_id`."""
+def _duplicate_ids(every: pd.DataFrame, problems: list[Problem], model: Model) -> None:
+    """A node id given twice in one file, for one label or labels of one kind (a partnership and a forum).
+
+    Labels of different kinds may share an id (a theme and a client group both "older people"):
+    every reference names the label it means. Across files, each file is a source stating the node.
+    """
     reported: set[tuple[str, Any]] = set()
-    # Shared concepts (themes, client groups) have no row: they may repeat within a file.
+    # Shared concepts with no row (some readers give none) may repeat within a file.
     rows = every[every["row"].notna()]
     rows = rows[rows["id"].duplicated(keep=False)]
-    twice = rows[rows.duplicated(["origin", "id"], keep=False)]
-    for _, group in twice.groupby(["origin", "id"], sort=False):
+    kind_of = {label: kind for kind, labels in model.kinds.items() for label in labels}
+    rows = rows.assign(kind=rows["label"].map(lambda label: kind_of.get(label, label)))
+    twice = rows[rows.duplicated(["origin", "kind", "id"], keep=False)]
+    for _, group in twice.groupby(["origin", "kind", "id"], sort=False):
         ordered = sorted(set(zip(group["file"], group["row"])), key=lambda place: (place[0], place[1] or 0))
         node_id = group["id"].iloc[0]
         for file, row in ordered[1:]:

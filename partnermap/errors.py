@@ -5,6 +5,8 @@
     ├── InvalidRecords          input that breaks the model; carries the first problems and counts the rest
     ├── QueryError              a query that cannot run: bad parameters, or the engine refused it
     ├── QueryTimeout            a query or page that ran past its time budget and was stopped
+    ├── Forbidden               a write to a source another key owns
+    ├── Unconfirmed             a write that would remove much of what a source said, not confirmed
     └── StoreUnavailable        the database cannot be opened or reached
 
 Driver exceptions are translated at the store boundary (``raise StoreUnavailable(...) from exc``).
@@ -45,6 +47,14 @@ class QueryTimeout(PartnermapError):
 
 class StoreUnavailable(PartnermapError):
     """The graph store cannot be opened or reached."""
+
+
+class Forbidden(PartnermapError):
+    """A write to a source that belongs to someone else (another API key)."""
+
+
+class Unconfirmed(PartnermapError):
+    """A write that would remove more of a source's facts than is usual, asked without confirming; nothing was written."""
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,30 @@ def test_an_uploads_source_names_no_server_folder(make_client):
     listed = client.get("/sources", params={"reader": "register"}).json()
     assert {source["path"] for source in listed} == {"upload"} and len(listed) == 7
     assert "partnermap-upload" not in client.get("/sources").text
+
+
+def test_a_source_belongs_to_the_key_that_first_wrote_it(make_client):
+    client = make_client(api_keys=[KEY, "second-key-0123456789"])
+    assert upload(client, zip_bytes(sample_files()), name="leicestershire")["status"] == "done"
+    # Another key may not replace it, nor overwrite it with less: 403, and nothing changes.
+    fewer = {name: content for name, content in sample_files().items() if name != "services.csv"}
+    theirs = upload(client, zip_bytes(fewer), name="leicestershire", key="second-key-0123456789")
+    assert theirs["status"] == "failed" and theirs["error"]["status"] == 403
+    assert "another key" in theirs["error"]["message"]
+    assert client.get("/services/tenure-neutral-floating-support").status_code == 200
+    # Under a name of its own, the second key writes what it likes.
+    assert upload(client, zip_bytes(sample_files()), name="second", key="second-key-0123456789")["status"] == "done"
+
+
+def test_removing_much_of_a_source_needs_confirming(make_client):
+    client = make_client(api_keys=[KEY])
+    assert upload(client, zip_bytes(sample_files()), name="leicestershire")["status"] == "done"
+    # Without its memberships (220 of the sample's facts, more than a quarter of what that file stated):
+    emptied = {**sample_files(), "memberships.csv": sample_files()["memberships.csv"].splitlines(keepends=True)[0]}
+    refused = upload(client, zip_bytes(emptied), name="leicestershire")
+    assert refused["status"] == "failed" and refused["error"]["status"] == 409, refused
+    assert "would remove at least" in refused["error"]["message"]
+    memberships = client.get("/queries/memberships", params={"limit": 1}).json()
+    assert memberships["rows"], "nothing was written: the memberships are all there"
+    confirmed = upload(client, zip_bytes(emptied), name="leicestershire", params={"confirm": "true"})
+    assert confirmed["status"] == "done" and confirmed["written"]["removed"] == 220

@@ -22,6 +22,7 @@ def test_schema_and_bulk_write_statements_lint_clean():
         for a, b in rel.endpoints:
             columns = [p for p in rel.properties if p != "id"]
             statements[f"upsert {rel.name} {a}->{b}"] = relationship_upsert_statement(rel.name, a, b, columns)
+            statements[f"create {rel.name} {a}->{b}"] = relationship_upsert_statement(rel.name, a, b, columns, new=True)
     found = lint(statements)
     assert {name: diags for name, diags in found.items() if diags} == {}
 

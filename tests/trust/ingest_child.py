@@ -28,15 +28,15 @@ def _traced() -> None:
     execute, close = EmbeddedStore._execute, EmbeddedStore.close
     bulk_writer, swap_in = EmbeddedStore.bulk_writer, EmbeddedStore._swap_in
 
-    def traced_execute(self, query, params=None):
+    def traced_execute(self, query, params=None, connection=None):
         if query == "BEGIN TRANSACTION":
             _say("BEGIN")
         if query == "COMMIT":
             _say("COMMIT")
-            result = execute(self, query, params)
+            result = execute(self, query, params, connection)
             _say("COMMITTED")
             return result
-        return execute(self, query, params)
+        return execute(self, query, params, connection)
 
     def traced_close(self):
         _say("CLOSING")
