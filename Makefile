@@ -7,7 +7,7 @@ OUT    := out
 
 BENCH_SCALE ?= 1
 
-.PHONY: demo test bench install lint-deps browser clean
+.PHONY: demo test bench install lint-deps browser clean assets
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnermap needs Python 3.11 or newer")'
@@ -44,16 +44,20 @@ demo: $(BIN)/.installed
 	$(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E05015265 --format table > $(OUT)/coverage-enderby-ward.txt
 	$(BIN)/partnermap --db $(DEMO_DB) locate 52.5917 -1.2067 --format table > $(OUT)/locate-enderby.txt
 	$(BIN)/partnermap --db $(DEMO_DB) query profile --param id=leicestershire-together --format csv > $(OUT)/profile-leicestershire-together.csv
-	$(BIN)/partnermap --db $(DEMO_DB) viz --territory E10000018 --as-of 2008-01-01 --highlight overload --highlight duplication --highlight missing-links --highlight governance --title "Leicestershire partnerships (as of 2008-01-01)" --output $(OUT)/leicestershire-overview.html
+	$(BIN)/partnermap --db $(DEMO_DB) viz --territory E06000016 --as-of 2008-01-01 --title "Leicester partnerships (as of 2008-01-01)" --output $(OUT)/leicester-network.html
 	$(BIN)/partnermap --db $(DEMO_DB) viz --governance --title "Leicestershire and Leicester: who reports to whom" --output $(OUT)/leicestershire-governance.html
 	$(BIN)/partnermap --db $(DEMO_DB) report --as-of 2008-01-01 --title "Leicestershire partnership map (as of 2008-01-01)" --output $(OUT)/report.html
 	$(BIN)/partnermap ontology --output $(OUT)/partnermap.ttl
 	@echo
 	@echo "Demo done. The Leicestershire sample is in the embedded store $(DEMO_DB); outputs:"
-	@for f in $(OUT)/report.html $(OUT)/leicestershire-overview.html $(OUT)/leicestershire-governance.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
+	@for f in $(OUT)/report.html $(OUT)/leicester-network.html $(OUT)/leicestershire-governance.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
 	          $(OUT)/coverage-enderby-ward.txt $(OUT)/locate-enderby.txt \
 	          $(OUT)/profile-leicestershire-together.csv $(OUT)/partnermap.ttl; do echo "  $$f"; done
 	@echo "Try: $(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000130"
+	@echo
+	@echo "Open the workspace in a browser: run"
+	@echo "  $(BIN)/partnermap --db $(DEMO_DB) serve"
+	@echo "then go to http://127.0.0.1:8000/ (API documentation at http://127.0.0.1:8000/docs; Ctrl-C stops it)."
 
 test: $(BIN)/.installed node_modules/.installed browser
 	$(BIN)/python -m pytest
@@ -65,7 +69,23 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/queries.py --db data/bench/db --out $(OUT)/bench-queries.json
 	$(BIN)/python bench/coverage.py --db data/bench/db --out $(OUT)/bench-coverage.json
 	$(BIN)/python bench/api.py --db data/bench/db --h11 --out $(OUT)/bench-api.json
+	$(BIN)/python bench/pages.py --db data/bench/db --out $(OUT)/bench-pages.json
 	$(BIN)/python bench/report.py --dir $(OUT) --db data/bench/db
 
 clean:
 	rm -rf $(VENV) node_modules data out
+
+# GOV.UK Frontend, htmx, Leaflet and Swagger UI, built into pages/static (committed, shipped in the wheel):
+# run after changing a pinned version in package.json or pages/scss/workspace.scss.
+STATIC := pages/static
+assets: node_modules/.installed
+	rm -rf $(STATIC)/govuk $(STATIC)/vendor && mkdir -p $(STATIC)/govuk $(STATIC)/vendor
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules pages/scss/workspace.scss $(STATIC)/govuk/workspace.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(STATIC)/govuk/
+	cp node_modules/htmx.org/dist/htmx.min.js $(STATIC)/vendor/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(STATIC)/vendor/
+	cp node_modules/leaflet/LICENSE $(STATIC)/vendor/leaflet.LICENSE
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(STATIC)/vendor/
+	cp node_modules/swagger-ui-dist/LICENSE $(STATIC)/vendor/swagger-ui.LICENSE
+	sed -i 's|[/][/*]# sourceMappingURL=[^ *]*\( [*][/]\)\{0,1\}||' $(STATIC)/govuk/*.js $(STATIC)/vendor/*.js $(STATIC)/vendor/*.css
+	node -e 'const p=require("./package.json").dependencies; const keep=["govuk-frontend","htmx.org","leaflet","swagger-ui-dist","sass"]; require("fs").writeFileSync("$(STATIC)/VERSIONS.json", JSON.stringify(Object.fromEntries(keep.map(k=>[k,require("./node_modules/"+k+"/package.json").version])), null, 2)+"\n")'

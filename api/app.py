@@ -13,15 +13,22 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 import graph
 from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
-from api import health, ingest, locate, maps, profiles, queries, sources, territories, uploads
+from api import health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
 from api.errors import exception_detail, install_error_handlers
 from api.jobs import IngestWorker
 from api.limits import RequestSizeLimit, TimeBudget
 from partnermap import __version__
+from pages import overview, places, search
+from pages.context import Workspace
+from pages.findings import FindingsCache
+from pages.render import STATIC, VIS
 from partnermap.settings import Settings
 
 log = logging.getLogger("partnermap.api")
@@ -48,6 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = store
         ingests = app.state.ingest = IngestWorker(settings.max_queued_uploads, exception_detail)
         ingests.start()
+        # Indexes the pages and the API read are built now, not on the first request.
+        overview.warm(store, app.state.findings, app.state.coverage.get(store))
+        space = Workspace(store, app.state.coverage, app.state.findings)
+        search.index(space)
+        places.boundaries(space)
+        app.state.locator.get(store)
         try:
             yield
         finally:
@@ -60,12 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A knowledge graph of public-sector partnerships, organisations, services and territories.",
         lifespan=lifespan,
+        docs_url=None,  # served below from the package's own copy of Swagger UI: nothing from the network
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = None
     app.state.coverage = CoverageCache(settings.coverage_refresh_seconds)
     app.state.locator = PerGeneration(Locator.from_store, settings.coverage_refresh_seconds)
     app.state.ingest = None  # the lifespan's ingest worker (api.jobs)
+    app.state.findings = FindingsCache()
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -84,6 +100,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sources.router)
     app.include_router(maps.router)
     app.include_router(ingest.router)
+    app.include_router(workspace.router)
+    app.include_router(upload.router)
+    app.mount("/static/vis", StaticFiles(directory=VIS), name="vis")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs() -> HTMLResponse:
+        """Swagger UI for the OpenAPI document, from files shipped in the package."""
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="partnermap API",
+                                   swagger_js_url="/static/vendor/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui.css", swagger_favicon_url="data:,")
+
     return app
 
 

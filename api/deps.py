@@ -46,12 +46,22 @@ def require_writer(request: Request, settings: SettingsDep) -> str:
     if not settings.api_keys:
         raise ApiError(403, "writes are disabled: no API keys are configured")
     scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not key_allowed(settings, key):
+        raise ApiError(401, "a valid API key is required: send Authorization: Bearer <key>")
+    return key_owner(key)
+
+
+def key_owner(key: str) -> str:
+    """Who wrote, as a digest of their key (never the key itself)."""
+    return hashlib.sha256(key.strip().encode()).hexdigest()
+
+
+def key_allowed(settings: Settings, key: str) -> bool:
+    """Whether ``key`` is one of the configured API keys."""
     key = key.strip()
     # Compare every key in constant time, so timing says nothing about which key is close.
     matches = [hmac.compare_digest(key.encode(), allowed.encode()) for allowed in settings.api_keys]
-    if scheme.lower() != "bearer" or not key or not any(matches):
-        raise ApiError(401, "a valid API key is required: send Authorization: Bearer <key>")
-    return hashlib.sha256(key.encode()).hexdigest()
+    return bool(key) and any(matches)
 
 
 WriterDep = Depends(require_writer)

@@ -20,10 +20,11 @@ from api import uploads
 from api.archive import check_workbook, unpack_register
 from api.deps import SettingsDep, StoreDep, WriterDep, WriterKey
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
-from api.jobs import IngestWorker
+from api.jobs import IngestWorker, Job
 from api.models import IngestJob, IngestResult
 from ingest.pipeline import ingest_paths
 from partnermap.errors import StoreUnavailable
+from partnermap.settings import Settings
 
 router = APIRouter(
     prefix="/ingest",
@@ -62,7 +63,7 @@ UPLOAD_OPENAPI: dict[str, Any] = {
 }
 
 
-def _format(content_type: str, filename: str) -> str:
+def upload_format(content_type: str, filename: str) -> str:
     """``zip`` or ``xlsx`` from the Content-Type, or the file name's extension for a generic type."""
     media = content_type.split(";")[0].strip().lower()
     if media in ZIP_TYPES:
@@ -105,6 +106,30 @@ def _ingest(store: graph.Store, path: Path, name: str, progress, owner: str, con
     ).model_dump()
 
 
+def queue_upload(ingests: IngestWorker, store: graph.Store, settings: Settings, owner: str, data: bytes, kind: str,
+                 register: str, confirm: bool = False) -> Job:
+    """Check and unpack an upload into a folder of its own, and queue its ingest; the job (ApiError if unreadable).
+
+    ``confirm``: go on even if it removes much of what its source stated before (see :func:`_ingest`).
+    """
+    if not data.startswith(b"PK"):  # both formats are zip containers
+        raise ApiError(422, f"the upload is not a readable .{kind} file")
+    folder = uploads.new_folder()
+    try:
+        if kind == "xlsx":
+            check_workbook(data, settings.max_upload_members, settings.max_unpacked_bytes)
+            source = folder / f"{register}.xlsx"
+            source.write_bytes(data)
+        else:
+            (folder / register).mkdir()
+            source = unpack_register(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes)
+        return ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner, confirm),
+                              cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
+    except BaseException:
+        uploads.remove(folder)
+        raise
+
+
 def worker(request: Request) -> IngestWorker:
     """The app's ingest worker (StoreUnavailable before the app has started)."""
     ingests = getattr(request.app.state, "ingest", None)
@@ -139,27 +164,11 @@ async def ingest_register(
     written) or failed (the problems: the first 1,000, the rest counted).
     """
     register = _source_name(request)
-    kind = _format(request.headers.get("content-type", ""), filename)
+    kind = upload_format(request.headers.get("content-type", ""), filename)
     ingests = worker(request)
     ingests.check_room()
     data = await request.body()  # the size limit middleware has already bounded this
-    if not data.startswith(b"PK"):  # both formats are zip containers
-        raise ApiError(422, f"the upload is not a readable .{kind} file")
-    folder = uploads.new_folder()
-    try:
-        if kind == "xlsx":
-            check_workbook(data, settings.max_upload_members, settings.max_unpacked_bytes)
-            source = folder / f"{register}.xlsx"
-            source.write_bytes(data)
-        else:
-            (folder / register).mkdir()
-            source = unpack_register(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes)
-        del data
-        job = ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner, confirm),
-                             cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
-    except BaseException:
-        uploads.remove(folder)
-        raise
+    job = queue_upload(ingests, store, settings, owner, data, kind, register, confirm)
     response.headers["Location"] = f"/ingest/jobs/{job.id}"
     return job.view()
 

@@ -433,6 +433,15 @@ def serve(
                     loop=LOOP)
 
 
+def _workspace(store: graph.Store):
+    """The store with fresh indexes, as the pages read it."""
+    from graph.coverage import CoverageCache
+    from pages.context import Workspace
+    from pages.findings import FindingsCache
+
+    return Workspace(store, CoverageCache(), FindingsCache())
+
+
 @app.command("viz")
 def viz_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
@@ -440,21 +449,26 @@ def viz_command(
     theme: Annotated[str, typer.Option("--theme", help="Only groups on this theme.")] = "",
     focus: Annotated[str, typer.Option("--focus", help="An organisation or partnership id to centre on.")] = "",
     depth: Annotated[int, typer.Option("--depth", help="With --focus: how many membership steps to show.")] = 2,
-    highlight: Annotated[list[str], typer.Option("--highlight", help="overload, duplication, missing-links or governance; repeat for more.")] = [],  # noqa: B006
+    highlight: Annotated[list[str], typer.Option("--highlight", help="overload, duplication, missing-links or governance; repeat for more [default: all].")] = [],  # noqa: B006
     governance: Annotated[bool, typer.Option("--governance", help="Draw the REPORTS_TO hierarchy top-down instead.")] = False,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Memberships in force on this day (YYYY-MM-DD) [default today].")] = None,
     title: Annotated[str, typer.Option("--title", help="The page's title.")] = "",
 ) -> None:
-    """Draw an interactive network (one self-contained HTML file that works offline)."""
-    from pages import maps
+    """Write the workspace's network (or governance) page as one self-contained HTML file that works offline."""
+    from pages import governance as governance_pages
+    from pages import network
+    from pages.findings import Filters
 
     try:
         with _store() as store:
+            space = _workspace(store)
+            filters = Filters.parse(territory, theme, as_of or "")
             if governance:
-                page = maps.governance_page(store, territory, title or "Governance: who reports to whom")
+                page = governance_pages.page(space, filters, standalone=True, title=title or "Who reports to whom")
             else:
-                page = maps.overview_page(store, territory, theme, focus, depth, tuple(highlight), as_of,
-                                          title or "Partnership map")
+                page = network.page(space, filters, focus=focus, depth=depth,
+                                    highlights=tuple(highlight) or network.HIGHLIGHTS, standalone=True,
+                                    title=title or "Partnership network")
     except PartnermapError as exc:
         _fail(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -462,68 +476,26 @@ def viz_command(
     typer.echo(f"wrote {output}")
 
 
-# The diagnostics `report` runs, in the order a manager reads them: (query, title).
-REPORT = [
-    ("overload", "Partnership overload"),
-    ("overload-representatives", "Overload per post"),
-    ("attendance", "Low attendance"),
-    ("duplicate-partnerships", "Duplicate partnerships"),
-    ("duplicate-services", "Duplicate services"),
-    ("missing-links", "Missing links"),
-    ("governance-gaps", "Governance gaps"),
-    ("strategy-gaps", "Strategy gaps"),
-    ("partnership-density", "Partnership density"),
-    ("brokers", "Brokers"),
-    ("clusters", "Clusters"),
-    ("suggested-links", "Suggested links"),
-]
-
-
 @app.command()
 def report(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="HTML file to write [default out/report.html].")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Read memberships and strategies in force on this day (YYYY-MM-DD) [default today].")] = None,
+    territory: Annotated[str, typer.Option("--territory", help="GSS code: only findings working there.")] = "",
     title: Annotated[str, typer.Option("--title", help="The report's title.")] = "Partnership mapping report",
 ) -> None:
-    """Run every diagnostic and write one self-contained HTML report."""
-    import datetime as dt
-
-    from viz import Section, render_report
-
-    from pages import maps
-    from viz import embed_network
+    """Write the workspace's overview and every finding as one self-contained HTML file (the same templates)."""
+    from pages import report as report_page
+    from pages.findings import Filters
 
     output = output or state.settings.out / "report.html"
-    sections = []
     try:
         with _store() as store:
-            counts = graph.stats(store)
-            overview = maps.overview_page(store, highlights=maps.HIGHLIGHTS, as_of=as_of, title="The partnership map", overload_min=8)
-            tree = maps.governance_page(store)
-            for name, heading in REPORT:
-                description, params = graph.describe(name)
-                given = {"as_of": as_of} if as_of and any(p.name == "as_of" for p in params) else {}
-                try:
-                    with graph.budget.within(state.settings.query_seconds):  # each diagnostic its own budget
-                        rows = graph.run_query(store, name, given)
-                    sections.append(Section(name, heading, description, rows))
-                    if name == "overload":
-                        sections[-1].html_before = embed_network(overview, "The partnership map, diagnostics drawn on it")
-                    elif name == "governance-gaps":
-                        sections[-1].html_before = embed_network(tree, "Who reports to whom")
-                except PartnermapError as exc:
-                    sections.append(Section(name, heading, description, error=str(exc)))
+            page = report_page.page(_workspace(store), Filters.parse(territory, "", as_of or ""), title,
+                                    seconds=state.settings.query_seconds)  # each finding its own budget
     except PartnermapError as exc:
         _fail(exc)
-    facts = {
-        "as of": as_of or dt.date.today().isoformat(),
-        "organisations": str(counts["nodes"]["Organisation"]),
-        "partnerships and forums": str(sum(counts["nodes"][label] for label in load_model().kind("Group"))),
-        "services": str(counts["nodes"]["Service"]),
-        "store": str(state.settings.neo4j_uri or state.settings.db),
-    }
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_report(title, sections, facts), encoding="utf-8")
+    output.write_text(page, encoding="utf-8")
     typer.echo(f"wrote {output}")
 
 

@@ -7,13 +7,15 @@
 
 from ontology.glossary import Term, load_glossary
 from ontology import ids
-from ontology.model import (IDENTIFIER, Label, Model, ModelError, Property, RelationshipType, checked_identifier, concept_id,
-                            load_model, own_properties)
+from ontology.model import (IDENTIFIER, Display, Label, LabelDisplay, Model, ModelError, Property, RelationshipType,
+                            checked_identifier, concept_id, load_model, own_properties)
 from ontology.rdf import ontology_graph, ontology_turtle
 
 __all__ = [
+    "Display",
     "IDENTIFIER",
     "Label",
+    "LabelDisplay",
     "Model",
     "ModelError",
     "Property",

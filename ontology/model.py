@@ -91,6 +91,50 @@ class RelationshipType:
 
 
 @dataclass(frozen=True)
+class LabelDisplay:
+    """How a node of one label is drawn: a vis-network shape, a colour, and words for the legend."""
+
+    shape: str
+    colour: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Display:
+    """Display hints from ``[display]``: per label, per sector, and the membership roles strongest first."""
+
+    labels: dict[str, LabelDisplay] = field(default_factory=dict)
+    sectors: dict[str, str] = field(default_factory=dict)
+    role_order: tuple[str, ...] = ()
+
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _display(data: dict, labels: dict, vocabularies: dict[str, tuple[str, ...]]) -> Display:
+    """The ``[display]`` section, checked: every label, sector and role it names exists, colours are #rrggbb."""
+    spec = data.get("display", {})
+    shown: dict[str, LabelDisplay] = {}
+    for name, hint in spec.get("labels", {}).items():
+        if name not in labels:
+            raise ModelError(f"{MODEL_FILE.name}: display.labels.{name}: unknown label")
+        if not COLOUR.match(str(hint.get("colour", ""))):
+            raise ModelError(f"{MODEL_FILE.name}: display.labels.{name}: colour {hint.get('colour')!r} is not #rrggbb")
+        shown[name] = LabelDisplay(str(hint["shape"]), str(hint["colour"]), str(hint.get("description", name)))
+    sectors = {str(k): str(v) for k, v in spec.get("sectors", {}).items()}
+    for sector, colour in sectors.items():
+        if sector not in vocabularies["sector"]:
+            raise ModelError(f"{MODEL_FILE.name}: display.sectors.{sector}: unknown sector")
+        if not COLOUR.match(colour):
+            raise ModelError(f"{MODEL_FILE.name}: display.sectors.{sector}: colour {colour!r} is not #rrggbb")
+    roles = tuple(spec.get("role_order", ()))
+    unknown = set(roles) - set(vocabularies["membership_role"])
+    if unknown:
+        raise ModelError(f"{MODEL_FILE.name}: display.role_order: unknown roles {sorted(unknown)}")
+    return Display(shown, sectors, roles)
+
+
+@dataclass(frozen=True)
 class Model:
     """The whole data model."""
 
@@ -102,6 +146,7 @@ class Model:
     vocabularies: dict[str, tuple[str, ...]]
     theme_sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    display: Display = field(default_factory=Display)
 
     def kind(self, name: str) -> tuple[str, ...]:
         """The labels of the abstract kind ``name`` (``Group``: Partnership, Forum); ValueError otherwise."""
@@ -226,6 +271,7 @@ def parse_model(data: dict) -> Model:
         vocabularies=vocabularies,
         theme_sectors=theme_sectors,
         kinds=kinds,
+        display=_display(data, labels, vocabularies),
     )
 
 

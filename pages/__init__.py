@@ -1,9 +1,14 @@
-"""Pages people look at, assembled once for the API and the CLI: run named queries, hand the rows to viz.
+"""Pages people look at, assembled once for the API and the CLI: run named queries, shape rows, render templates.
 
 This floor sits below both presentation edges (``api`` serves its pages, ``cli`` writes them to files)
-and above ``graph`` and ``viz``; it never writes.
+and above ``graph`` and ``viz``; it never writes. ``findings.FINDINGS`` is the table of finding pages;
+``render.render`` draws a template for the server or, standalone, for a file.
 """
 
-from pages import maps
+from pages import (
+    finding_page, findings, governance, layout, maps, network, overview, places, profiles, render, report, search,
+    upload,
+)
 
-__all__ = ["maps"]
+__all__ = ["finding_page", "findings", "governance", "layout", "maps", "network", "overview", "places", "profiles",
+           "render", "report", "search", "upload"]

@@ -36,14 +36,14 @@ def network_rows(store: graph.Store, territory: str = "", theme: str = "", as_of
     network is read only up to the most a page of a named query may answer.
     """
     rows = _network_rows(store, territory, theme, as_of, graph.ANSWER_ROWS if max_memberships else None)
-    rows = _focus(rows, focus, depth) if focus else rows
+    rows = focus_rows(rows, focus, depth) if focus else rows
     if max_memberships is not None and len(rows) > max_memberships:
         raise QueryError(f"this map would draw {len(rows):,} memberships, more than the {max_memberships:,} a map "
                          "shows: choose a theme or a smaller territory, or focus on one organisation or partnership")
     return rows
 
 
-def _focus(rows: list[dict[str, Any]], focus: str, depth: int) -> list[dict[str, Any]]:
+def focus_rows(rows: list[dict[str, Any]], focus: str, depth: int) -> list[dict[str, Any]]:
     """Only the memberships within ``depth`` steps of ``focus`` in the membership graph."""
     network = nx.Graph((r["organisation"], r["partnership"]) for r in rows)
     if focus not in network:

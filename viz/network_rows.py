@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
-# Strongest first: when one organisation holds several posts on a group, its line shows the strongest.
-ROLE_ORDER = ("chair", "vice_chair", "member", "observer", "secretariat")
+from ontology import load_model
+
+# Strongest first (the model's display hint): when one organisation holds several posts on a group,
+# its line shows the strongest.
+ROLE_ORDER = load_model().display.role_order
 
 Rows = Iterable[dict[str, Any]]
 NodesAndEdges = tuple[list[dict[str, Any]], list[dict[str, Any]]]

@@ -1,7 +1,7 @@
 """How the network map looks: a shape and colour per kind, a colour per sector, a line per link.
 
-Kinds, sectors and relationship types are the ontology's (tests check every one has a style);
-this module only says how each is drawn, and builds the legend for the ones on a map.
+Kinds, sectors and relationship types are the ontology's, and so are the shapes and colours of
+kinds and sectors (its display hints); this module adds how links are drawn and builds the legend.
 Every string that came from the data is escaped before it reaches the page.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from typing import Any, Iterable
+
+from ontology import load_model
 
 
 @dataclass(frozen=True)
@@ -32,34 +34,16 @@ class LinkStyle:
     description: str
 
 
-# Label-outside shapes for the kinds that matter most (their size then shows memberships);
-# the label-inside shapes (box, ellipse) go to kinds whose names are short or rarely sized.
+# Shapes and colours per kind and per sector are the model's display hints (``[display]`` in
+# ontology/model.toml); label-outside shapes go to the kinds that matter most (their size then
+# shows memberships), label-inside ones (box, ellipse) to kinds whose names are short.
+_DISPLAY = load_model().display
 KIND_STYLES: dict[str, KindStyle] = {
-    "Organisation": KindStyle("dot", "#4a5568", "organisation (colour: sector)"),
-    "Partnership": KindStyle("hexagon", "#1a365d", "partnership"),
-    "Forum": KindStyle("triangle", "#2c7a7b", "forum"),
-    "Service": KindStyle("square", "#9c4221", "service"),
-    "Strategy": KindStyle("star", "#553c9a", "strategy"),
-    "Target": KindStyle("box", "#975a16", "target"),
-    "Territory": KindStyle("diamond", "#718096", "territory"),
-    "Theme": KindStyle("triangleDown", "#b7791f", "theme"),
-    "ClientGroup": KindStyle("ellipse", "#b83280", "client group"),
+    label: KindStyle(hint.shape, hint.colour, hint.description) for label, hint in _DISPLAY.labels.items()
 }
 UNKNOWN_KIND = KindStyle("dot", "#a0aec0", "other")
 
-SECTOR_COLOURS: dict[str, str] = {
-    "local_authority": "#4e79a7",
-    "nhs": "#59a14f",
-    "police": "#2f3e9e",
-    "probation": "#9c755f",
-    "fire": "#e15759",
-    "vcse": "#f28e2b",
-    "housing": "#edc948",
-    "education": "#76b7b2",
-    "government": "#b07aa1",
-    "business": "#ff9da7",
-    "other": "#bab0ac",
-}
+SECTOR_COLOURS: dict[str, str] = dict(_DISPLAY.sectors)
 UNKNOWN_SECTOR_COLOUR = "#d3d3d3"
 
 LINK_STYLES: dict[str, LinkStyle] = {

@@ -1,0 +1,84 @@
+"""The upload page: a person sends a register (.xlsx or .zip) with their API key from a form.
+
+The same checks, job queue and loader as ``POST /ingest/register``: all or nothing. The page waits
+for the job (up to ``WAIT_SECONDS``); problems come back as a table (file, row, column, value,
+reason), and on success the page says what was written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import SettingsDep, StoreDep, key_allowed, key_owner
+from api.errors import ApiError
+from api.ingest import NAME, WAIT_SECONDS, queue_upload, upload_format, worker
+from api.jobs import DONE, FAILED
+from pages import upload
+from partnermap.errors import PartnermapError
+
+router = APIRouter(tags=["workspace"], include_in_schema=False)
+
+
+def _refused(settings) -> str | None:
+    if settings.read_only:
+        return "Uploads are turned off: this server shows its map read-only."
+    if not settings.api_keys:
+        return "Uploads are turned off: no API keys are set up on this server (PARTNERMAP_API_KEYS)."
+    return None
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(settings: SettingsDep) -> HTMLResponse:
+    """The form: a file and the API key."""
+    return HTMLResponse(upload.form_page(_refused(settings)))
+
+
+def _source_name(name: str, filename: str) -> str:
+    """The source's name: as given, else the file's name made safe (letters, digits, '.', '_', '-')."""
+    chosen = name.strip() or re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(filename).stem).strip(".-_")[:100]
+    return chosen
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload_register(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLResponse:
+    """Queue the uploaded register's ingest and wait for it (up to WAIT_SECONDS): its problems, or what was written."""
+    refused = _refused(settings)
+    if refused:
+        return HTMLResponse(upload.form_page(refused), status_code=403)
+    form = await request.form()
+    sent, key, name = form.get("register"), str(form.get("api_key") or ""), str(form.get("name") or "")
+    if not key_allowed(settings, key):
+        return HTMLResponse(upload.form_page(None, error="Enter a valid API key", field="api_key"), status_code=401)
+    if sent is None or isinstance(sent, str) or not sent.filename:
+        return HTMLResponse(upload.form_page(None, error="Choose a register file to upload", field="register"),
+                            status_code=400)
+    register = _source_name(name, sent.filename)
+    if not NAME.fullmatch(register):
+        return HTMLResponse(upload.form_page(None, error="Enter a register name of letters, digits, '.', '_' and '-', "
+                                             "starting with a letter or digit", field="name"), status_code=422)
+    try:
+        kind = upload_format(sent.content_type or "", sent.filename)
+        ingests = worker(request)
+        ingests.check_room()
+        job = queue_upload(ingests, store, settings, key_owner(key), await sent.read(), kind, register)
+        job = await ingests.wait(job, WAIT_SECONDS)
+    except ApiError as exc:
+        return HTMLResponse(upload.form_page(None, error=exc.message, field="register"), status_code=exc.status)
+    except PartnermapError as exc:
+        return HTMLResponse(upload.form_page(None, error=str(exc), field="register"), status_code=400)
+    if job.status == DONE:
+        written = job.written or {}
+        return HTMLResponse(upload.done_page(sent.filename, written.get("nodes", {}), written.get("relationships", {}),
+                                             written.get("removed", 0)))
+    if job.status == FAILED:
+        error = job.error or {}
+        if error.get("problems"):
+            return HTMLResponse(upload.problems_page(sent.filename, error["problems"], error.get("more_problems")),
+                                status_code=422)
+        return HTMLResponse(upload.form_page(None, error=str(error.get("message") or "the upload failed"),
+                                             field="register"), status_code=int(error.get("status") or 500))
+    return HTMLResponse(upload.waiting_page(sent.filename), status_code=202)

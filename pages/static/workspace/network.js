@@ -1,0 +1,43 @@
+// Draw the network a page holds as JSON (script#pm-network-data) with vis-network, nodes where the
+// server placed them (no two labels overlap), physics off. Hover texts are DOM nodes filled with
+// textContent, so no name from the data is ever parsed as HTML; a click opens the node's profile.
+(function () {
+  "use strict";
+  var holder = document.getElementById("pm-network");
+  var source = document.getElementById("pm-network-data");
+  if (!holder || !source || typeof vis === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  function hover(text) {
+    var box = document.createElement("div");
+    box.className = "pm-tooltip";
+    box.textContent = text;
+    return box;
+  }
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    return {
+      id: n.id, label: n.label, title: hover(n.hover), shape: n.shape, size: n.size, x: n.x, y: n.y,
+      color: {background: n.colour, border: n.flagged ? "#d4351c" : "#0b0c0c",
+              highlight: {background: n.colour, border: "#0b0c0c"}, hover: {background: n.colour, border: "#0b0c0c"}},
+      borderWidth: n.flagged ? 5 : 1.5,
+      font: {size: 14, face: "system-ui, sans-serif", color: "#0b0c0c", strokeWidth: 3, strokeColor: "#ffffff"}
+    };
+  }));
+  var edges = new vis.DataSet(data.edges.map(function (e, i) {
+    return {id: i, from: e.from, to: e.to, width: e.chair ? 4 : 1, color: {color: "#8a9bb0", highlight: "#0b0c0c"},
+            arrows: {to: {enabled: true, scaleFactor: 0.5}}};
+  }));
+  var hrefs = {};
+  data.nodes.forEach(function (n) { hrefs[n.id] = n.href; });
+  var network = new vis.Network(holder, {nodes: nodes, edges: edges}, {
+    physics: false,
+    layout: {improvedLayout: false},
+    edges: {smooth: false},
+    interaction: {hover: true, tooltipDelay: 100, keyboard: {enabled: true, bindToWindow: false}, navigationButtons: false}
+  });
+  network.fit();
+  network.on("click", function (params) {
+    if (params.nodes.length === 1 && hrefs[params.nodes[0]]) { window.location.href = hrefs[params.nodes[0]]; }
+  });
+  network.once("afterDrawing", function () { holder.setAttribute("data-drawn", "true"); });
+  window.partnermapNetwork = network;
+})();
