@@ -34,10 +34,10 @@ def _merges(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = EmbeddedStore._execute
 
-    def recording(self, query, params=None):
-        if "MERGE" in query:
+    def recording(self, query, params=None, connection=None):
+        if "MERGE" in query or "CREATE (a)" in query:
             seen.append(query)
-        return real(self, query, params)
+        return real(self, query, params, connection)
 
     monkeypatch.setattr(EmbeddedStore, "_execute", recording)
     return seen
