@@ -53,7 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # serialises access with its own lock.
         store = open_settings_store(settings)
         app.state.store = store
-        ingests = app.state.ingest = IngestWorker(settings.max_queued_uploads, exception_detail)
+        # After each upload, the indexes reads use are rebuilt before its job says done; meanwhile
+        # (and whenever the store changes under them) readers get the last ones at once.
+        ingests = app.state.ingest = IngestWorker(settings.max_queued_uploads, exception_detail, after=lambda: (
+            app.state.coverage.refresh(store), app.state.locator.refresh(store)))
         ingests.start()
         # Indexes the pages and the API read are built now, not on the first request.
         overview.warm(store, app.state.findings, app.state.coverage.get(store))

@@ -74,9 +74,13 @@ class Job:
 class IngestWorker:
     """The app's one ingest thread and its queue; ``describe_error`` turns an exception into the error shape."""
 
-    def __init__(self, max_queued: int, describe_error: Callable[[BaseException], dict[str, Any]]):
+    def __init__(self, max_queued: int, describe_error: Callable[[BaseException], dict[str, Any]],
+                 after: Callable[[], None] = lambda: None):
+        """``after``: run once a job has written, before it is done (the app refreshes its indexes: a
+        client that saw ``done`` then reads what was written)."""
         self.max_queued = max_queued
         self._describe_error = describe_error
+        self._after = after
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -162,6 +166,7 @@ class IngestWorker:
                 job.status, job.started_at = RUNNING, dt.datetime.now(dt.UTC)
             try:
                 written = work(job.tell)
+                self._after()
             except Exception as exc:  # noqa: BLE001 -- every failure is the job's answer, never the thread's end
                 error = self._describe_error(exc)
                 if error["status"] == 500:

@@ -44,7 +44,7 @@ def _zipped(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
-async def _during_upload(port: int, body: bytes, rate: float, connections: int) -> tuple[dict, dict]:
+async def _during_upload(port: int, body: bytes, paths: list[str], rate: float, connections: int) -> tuple[dict, dict]:
     """Drive reads while the upload's job runs; (read latencies, the job as it ended)."""
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
         sent = await client.post("/ingest/register", params={"name": "directory"}, content=body,
@@ -62,7 +62,7 @@ async def _during_upload(port: int, body: bytes, rate: float, connections: int) 
         waiting = asyncio.ensure_future(finished())
         reads = []
         while not waiting.done():  # a few seconds at a time, for as long as the ingest runs
-            reads.append(await open_loop(port, PATHS, rate, 3.0, connections))
+            reads.append(await open_loop(port, paths, rate, 3.0, connections))
         ended = await waiting
     # Each 3-second window's percentiles; the summary keeps the worst window's p99 and the slowest read.
     summary = {"windows": len(reads), "requests": sum(r["requests"] for r in reads),
@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=130)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--paths", nargs="+", default=PATHS, help="what the reads ask, in turn")
     parser.add_argument("--work", type=Path, default=Path("data/bench/reads-during-upload"))
     parser.add_argument("--out", type=Path, default=Path("out/bench-reads-during-upload.json"))
     args = parser.parse_args()
@@ -93,15 +94,15 @@ def main() -> None:
                                              "PARTNERMAP_MAX_REQUEST_BYTES": str(200 * 1024 * 1024)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        uvloop.run(wait_ready(port, PATHS))
-        idle = uvloop.run(open_loop(port, PATHS, args.rate, args.seconds, args.connections))
+        uvloop.run(wait_ready(port, args.paths))
+        idle = uvloop.run(open_loop(port, args.paths, args.rate, args.seconds, args.connections))
         started = time.perf_counter()
-        during, job = uvloop.run(_during_upload(port, body, args.rate, args.connections))
+        during, job = uvloop.run(_during_upload(port, body, args.paths, args.rate, args.connections))
         upload_seconds = round(time.perf_counter() - started, 1)
     finally:
         server.terminate()
         server.wait(timeout=60)
-    result = {"rate": args.rate, "services": args.services, "upload_seconds": upload_seconds,
+    result = {"rate": args.rate, "paths": args.paths, "services": args.services, "upload_seconds": upload_seconds,
               "upload_status": job.get("status"), "idle": idle, "during_upload": during}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str))

@@ -12,6 +12,7 @@ interval).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -26,6 +27,7 @@ from partnermap.errors import NotFound
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
 KINDS = tuple(sorted(load_model().relationship("COVERS").from_labels))  # what can cover a place, from the model
 # The order of the coverage query's ``relation`` column, which leads its @order.
 RELATIONS = ("contains it", "inside it", "itself")
@@ -145,38 +147,76 @@ class PerGeneration(Generic[T]):
     """Something built from a store (an index), rebuilt when the store has changed since.
 
     On a store that counts its writes it is rebuilt after each write; on a server store
-    nobody can watch, when it is older than ``refresh_seconds``.
+    nobody can watch, when it is older than ``refresh_seconds``. While one caller rebuilds it,
+    the others get the one built before (the store as it was before its latest write) instead of
+    waiting seconds for the new one; only the very first build is waited for.
     """
 
     def __init__(self, build: Callable[[Store], T], refresh_seconds: float = 60.0):
         self.build = build
         self.refresh_seconds = refresh_seconds
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._value: T | None = None
         self._built_for: tuple[int, int | None] | None = None
         self._built_at = 0.0
+        self._building = False
+
+    def _stale(self, key: tuple[int, int | None]) -> bool:
+        return self._value is None or self._built_for != key or (
+            key[1] is None and time.monotonic() - self._built_at > self.refresh_seconds)
 
     def fresh(self, store: Store) -> T | None:
         """The value if it is up to date for ``store``, else None (without building: that may take seconds)."""
-        generation = store.generation
-        if self._value is None or self._built_for != (id(store), generation):
-            return None
-        if generation is None and time.monotonic() - self._built_at > self.refresh_seconds:
-            return None
-        return self._value
+        with self._lock:
+            return None if self._stale((id(store), store.generation)) else self._value
 
     def get(self, store: Store) -> T:
-        """The value for ``store`` as it is now (built on first use and after every write)."""
+        """The value for ``store`` as it is now, or, while the next is built, as it was before its latest write."""
         with self._lock:
-            generation = store.generation
-            key = (id(store), generation)
-            stale = self._value is None or self._built_for != key or (
-                generation is None and time.monotonic() - self._built_at > self.refresh_seconds
-            )
-            if stale:
-                self._value = self.build(store)
-                self._built_for, self._built_at = key, time.monotonic()
-            return self._value
+            key = (id(store), store.generation)
+            while self._building and self._value is None:
+                self._lock.wait()
+            if not self._stale(key):
+                return self._value
+            same_store = self._built_for is not None and self._built_for[0] == key[0]
+            if self._building and same_store:  # the next one is being built: the last one answers meanwhile
+                return self._value
+            while self._building:  # another store's: wait for it, then build this one's
+                self._lock.wait()
+            self._building = True
+            last = self._value if same_store else None
+        if last is not None:  # built on a thread of its own: no reader waits for it, not even this one
+            threading.Thread(target=self._rebuild, args=(store, key, True), name="partnermap-index", daemon=True).start()
+            return last
+        return self._rebuild(store, key)
+
+    def refresh(self, store: Store) -> T:
+        """The value for ``store`` as it is now, built here if need be (a writer calls this after writing)."""
+        with self._lock:
+            while self._building:
+                self._lock.wait()
+            key = (id(store), store.generation)
+            if not self._stale(key):
+                return self._value
+            self._building = True
+        return self._rebuild(store, key)
+
+    def _rebuild(self, store: Store, key: tuple[int, int | None], background: bool = False) -> T | None:
+        try:
+            value = self.build(store)
+        except BaseException:
+            with self._lock:
+                self._building = False
+                self._lock.notify_all()
+            if not background:
+                raise
+            log.exception("rebuilding an index failed; the last one still answers")
+            return None
+        with self._lock:
+            self._value, self._built_for, self._built_at = value, key, time.monotonic()
+            self._building = False
+            self._lock.notify_all()
+            return value
 
 
 class CoverageCache(PerGeneration[CoverageIndex]):

@@ -89,8 +89,42 @@ def test_the_cache_rebuilds_after_a_write_and_not_before(tmp_path):
         assert floating_support.startswith("floating-support,")  # covers Blaby
         (register / "services.csv").write_text("\n".join([header, *others]) + "\n")
         ingest.load(store, ingest.READERS["register"](register))
-        rebuilt = cache.get(store)
-        assert rebuilt is not first
+        assert cache.fresh(store) is None  # out of date now
+        rebuilt = cache.refresh(store)  # what a writer does once it has written
+        assert rebuilt is not first and cache.get(store) is rebuilt
         count = lambda index: sum(1 for code in index.territories for r in index.lookup(code) if r["kind"] == "Service")
         assert count(rebuilt) < count(first)
         assert "floating-support" not in {r["id"] for r in rebuilt.lookup("E07000129")}
+
+
+def test_while_an_index_is_rebuilt_readers_get_the_last_one_at_once():
+    """Order set by the test: the rebuild (on a thread of its own) waits until readers have been answered."""
+    import threading
+
+    from graph.coverage import PerGeneration
+
+    class Store:
+        generation = 1
+
+    store, building, answered, built = Store(), threading.Event(), threading.Event(), threading.Event()
+    builds = []
+
+    def build(_store):
+        builds.append(_store.generation)
+        if len(builds) == 2:  # the rebuild after a write: held until the readers have been answered
+            building.set()
+            assert answered.wait(timeout=60)
+            built.set()
+        return f"index {_store.generation}"
+
+    cache = PerGeneration(build)
+    assert cache.get(store) == "index 1"  # the first build is waited for
+    store.generation = 2
+    assert cache.get(store) == "index 1"  # the store changed: the last one answers, the next is built
+    assert building.wait(timeout=60)
+    assert cache.get(store) == "index 1" and cache.fresh(store) is None  # still building: still the last one
+    answered.set()
+    assert built.wait(timeout=60)
+    for thread in [t for t in threading.enumerate() if t.name == "partnermap-index"]:
+        thread.join(timeout=60)  # it sets the new one just after building it
+    assert cache.get(store) == "index 2" and builds == [1, 2]
