@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.timing import timed_command  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-PARTNERMAP = [sys.executable, "-m", "cli"]
 PLACES = [("E07000129", "Blaby", "district"), ("E07000130", "Charnwood", "district"), ("E07000131", "Harborough", "district")]
 THEMES = ["housing", "health", "older people", "community safety", "economy"]
 
@@ -55,13 +55,7 @@ def register(services: int, out: Path, seed: int = 7) -> Path:
 
 
 def _timed(args: list[str]) -> tuple[float, float]:
-    start = time.perf_counter()
-    process = subprocess.Popen([*PARTNERMAP, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"partnermap {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return timed_command(args, ROOT)
 
 
 def main() -> None:

@@ -20,18 +20,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.timing import timed_command  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-PARTNERMAP = [sys.executable, "-m", "cli"]
 
 
 def county_register(national: Path, out: Path, most_rows: int = 300) -> Path:
@@ -74,14 +74,7 @@ def one_row_changed(register: Path, out: Path) -> Path:
 
 
 def _timed(args: list[str]) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one partnermap command in a process of its own."""
-    start = time.perf_counter()
-    process = subprocess.Popen([*PARTNERMAP, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"partnermap {' '.join(args)} failed: {process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return timed_command(args, ROOT)
 
 
 def _fresh(db: Path, work: Path) -> Path:
