@@ -15,16 +15,16 @@ from ingest import openreferral
 from ingest import giving
 from ingest import documents
 from ingest import geography, boundaries, ons
-from ingest.batches import EdgeBatch, Item, NodeBatch
+from ingest.batches import EdgeBatch, Item, NodeBatch, guarded
 from ingest.load import load
 
-READERS: dict[str, Callable[[str | Path], Iterator[Item]]] = {
+READERS: dict[str, Callable[[str | Path], Iterator[Item]]] = {kind: guarded(read) for kind, read in {
     "register": register.read,
     "rdf": rdf.read,
     "openreferral": openreferral.read,
     "360giving": giving.read,
     "documents": documents.read,  # the CLI passes names=… (what the graph holds) to match against
     "geography": geography.read, "boundaries": boundaries.read, "ons-partnerships": ons.read,  # each takes several paths at once
-}
+}.items()}  # guarded: a failure no reader foresaw is still a Problem naming the file, never a traceback
 
 __all__ = ["READERS", "EdgeBatch", "Item", "NodeBatch", "load"]

@@ -7,6 +7,8 @@ DataFrames so that a national register is validated column by column, not row by
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +65,36 @@ class EdgeBatch:
 
 
 Item = NodeBatch | EdgeBatch | Problem
+
+
+def _file_names(source: object) -> str:
+    """The file or files a reader was given, as messages name them."""
+    if isinstance(source, (str, Path)):
+        return Path(source).name or str(source)
+    if isinstance(source, Iterable):
+        return ", ".join(_file_names(item) for item in source)
+    return str(source)
+
+
+def guarded(reader: Callable[..., Iterator[Item]]) -> Callable[..., Iterator[Item]]:
+    """The reader, except that a failure it did not foresee becomes a fatal Problem naming the file.
+
+    Readers turn every fault they know of into a Problem; this is the net under them, so a file
+    nobody foresaw still gets a message (and the ingest writes nothing) instead of a traceback.
+    """
+
+    @functools.wraps(reader)
+    def read(source, *args, **kwargs) -> Iterator[Item]:
+        try:
+            yield from reader(source, *args, **kwargs)
+        except (RecursionError, MemoryError) as exc:
+            yield Problem(_file_names(source), None, None, None,
+                          f"too deeply nested or too large to read ({type(exc).__name__})", fatal=True)
+        except Exception as exc:  # noqa: BLE001 -- the net: every other failure is reported, never raised
+            yield Problem(_file_names(source), None, None, None,
+                          f"could not be read ({type(exc).__name__}: {exc}); {UNFORESEEN}", fatal=True)
+
+    return read
+
+
+UNFORESEEN = "the reader met something it does not expect: please report this file to partnermap's maintainers"

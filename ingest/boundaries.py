@@ -149,26 +149,44 @@ def _topo_geometry(geometry: dict, arcs: list) -> dict:
     return {"type": kind}
 
 
+class _Undecodable(ValueError):
+    """A TopoJSON document whose shared arcs cannot be decoded: none of its features can."""
+
+
+def _properties(item: Any) -> dict:
+    """A feature's or geometry's properties; anything but an object counts as none."""
+    properties = item.get("properties") if isinstance(item, dict) else None
+    return properties if isinstance(properties, dict) else {}
+
+
 def features(document: Any) -> Iterator[tuple[str, dict, Any, Any]]:
     """(JSON pointer, properties, feature id, GeoJSON geometry) for each feature of a GeoJSON or TopoJSON document."""
     kind = document.get("type") if isinstance(document, dict) else None
     if kind == "FeatureCollection":
-        for index, feature in enumerate(document.get("features") or []):
+        collection = document.get("features")
+        for index, feature in enumerate(collection if isinstance(collection, list) else []):
             feature = feature if isinstance(feature, dict) else {}
-            yield f"#/features/{index}", feature.get("properties") or {}, feature.get("id"), feature.get("geometry")
+            yield f"#/features/{index}", _properties(feature), feature.get("id"), feature.get("geometry")
     elif kind == "Feature":
-        yield "#", document.get("properties") or {}, document.get("id"), document.get("geometry")
+        yield "#", _properties(document), document.get("id"), document.get("geometry")
     elif kind == "Topology":
-        arcs = _arc_positions(document)
-        for name, collection in (document.get("objects") or {}).items():
-            members = collection.get("geometries", []) if collection.get("type") == "GeometryCollection" else [collection]
-            for index, geometry in enumerate(members):
-                pointer = f"#/objects/{name}/geometries/{index}" if collection.get("type") == "GeometryCollection" else f"#/objects/{name}"
+        try:
+            arcs = _arc_positions(document)
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise _Undecodable(f"the topology's arcs or transform do not decode: {exc}") from exc
+        objects = document.get("objects")
+        for name, collection in (objects.items() if isinstance(objects, dict) else []):
+            collection = collection if isinstance(collection, dict) else {}
+            grouped = collection.get("type") == "GeometryCollection"
+            members = collection.get("geometries") if grouped else [collection]
+            for index, geometry in enumerate(members if isinstance(members, list) else []):
+                pointer = f"#/objects/{name}/geometries/{index}" if grouped else f"#/objects/{name}"
+                geometry = geometry if isinstance(geometry, dict) else {}
                 try:
                     decoded = _topo_geometry(geometry, arcs)
                 except (IndexError, KeyError, TypeError) as exc:
                     decoded = {"type": "invalid", "error": f"arcs do not decode: {exc}"}
-                yield pointer, geometry.get("properties") or {}, geometry.get("id"), decoded
+                yield pointer, _properties(geometry), geometry.get("id"), decoded
 
 
 def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) -> Iterator[Item]:
@@ -197,8 +215,11 @@ def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) 
         source_id, batch = source_batch("boundaries", path, raw, dataset)
         yield batch
         subject: list[str] = []  # the file's code property, as the first feature shows it: every feature has it
-        for pointer, properties, feature_id, geometry in features(document):
-            yield from _feature(path.name, pointer, properties, feature_id, geometry, source_id, rows, subject)
+        try:
+            for pointer, properties, feature_id, geometry in features(document):
+                yield from _feature(path.name, pointer, properties, feature_id, geometry, source_id, rows, subject)
+        except _Undecodable as exc:
+            yield Problem(path.name, "#/arcs", "arcs", None, str(exc), fatal=True)
     by_file: dict[str, list[dict]] = {}
     for row in rows.values():
         by_file.setdefault(row.pop("_file"), []).append(row)

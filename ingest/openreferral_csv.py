@@ -65,14 +65,34 @@ class _Package:
             except UnicodeDecodeError as exc:
                 self.facts.problems.append(Problem(name, None, None, None, f"not UTF-8 text (byte {exc.start})", fatal=True))
                 return None
-            reader = csv.DictReader(io.StringIO(text, newline=""))
-            rows = [(n, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
-                    for n, row in enumerate(reader, 2) if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+            rows = self._rows(name, text)
+            if rows is None:
+                return None
             source_id = make_source_id("openreferral", self.dataset, name)
             self.sources.append((source_id, name, path, raw))
             self.tables[name] = _Table(name, source_id, rows)
             return self.tables[name]
         return None
+
+    def _rows(self, name: str, text: str) -> list[tuple[int, dict[str, str]]] | None:
+        """The file's rows as dicts keyed by lower-case column (spreadsheet row numbers), or None if unreadable."""
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            rows, row = [], 1
+            # Lines with no cells at all (a stray CR in "\r\r\n") are not rows, as csv.DictReader counts them.
+            for row, cells in enumerate((cells for cells in reader if cells), 2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+                    self.facts.problems.append(Problem(name, row, None, None,
+                                                       f"row has {len(cells)} fields, the header has {len(header)}"))
+                    continue
+                rows.append((row, {column: cell.strip() for column, cell in zip(header, cells) if column}))
+        except csv.Error as exc:
+            self.facts.problems.append(Problem(name, row + 1, None, None, f"not a readable CSV file: {exc}", fatal=True))
+            return None
+        return rows
 
 
 def _csv_value(text: str, spec: dict) -> Any:
@@ -175,6 +195,8 @@ def _read_v3_tables(package: _Package, schemas: Path, facts: Facts) -> None:
             if row not in bad:
                 facts.org_id(r.get("organization_id"), r.get("identifier_scheme"), r.get("identifier"), r.get("identifier_type"))
     services = package.table("services.csv")
+    if services is None:  # unreadable: its fatal problem says why
+        return
     bad = _check_rows(services, "service.json", schemas, facts)
     records = {r["id"]: {**r, "where": services.where(row)} for row, r in services.rows if row not in bad and r.get("id")}
     terms = package.table("taxonomy_terms.csv")
@@ -209,6 +231,8 @@ def _read_v1_tables(package: _Package, schemas: Path, facts: Facts) -> None:
             scheme = r.get("register") if ORG_ID.match(r.get("register", "").upper()) else r.get("identification_body")
             facts.org_id(r.get("organization_id"), scheme, r.get("identifier"), r.get("identification_body"))
     services = package.table("services.csv")
+    if services is None:  # unreadable: its fatal problem says why
+        return
     bad = _check_v1_rows(services, "service", schemas, facts)
     records = {r["id"]: {**r, "where": services.where(row)} for row, r in services.rows if row not in bad and r.get("id")}
     taxonomy = package.table("taxonomy.csv")

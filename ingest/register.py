@@ -169,7 +169,7 @@ def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]]
                 # Blank lines kept (and dropped later) so row numbers match the spreadsheet's.
                 frame = pd.read_csv(  # object, not str: Python strings straight from the parser, no Arrow
                     io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False,
-                    skipinitialspace=True, skip_blank_lines=False,
+                    skipinitialspace=True, skip_blank_lines=False, index_col=False,
                 )
             except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
                 problems.append(Problem(file.name, None, None, None, f"not a readable CSV file: {exc}", fatal=True))
@@ -229,9 +229,12 @@ def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
     sheets: dict[str, _Sheet] = {}
     for name, spec in FILES.items():
         if name not in tables:
-            if spec.required and not any(p.file.startswith(f"{name}.") for p in problems):
-                expected = f"{name}.csv" if path.is_dir() else f"sheet {name!r}"
-                yield Problem(expected, None, None, None, "this required file is missing from the register", fatal=True)
+            # Not when the file itself could not be read: its own problem says why.
+            if spec.required and not any(p.file.startswith(f"{name}.") or p.file == path.name for p in problems):
+                if path.is_dir():
+                    yield Problem(f"{name}.csv", None, None, None, "this required file is missing from the register", fatal=True)
+                else:
+                    yield Problem(path.name, None, None, name, "this required sheet is missing from the workbook", fatal=True)
             continue
         file, frame, raw = tables[name]
         frame.columns = [str(c).strip().lower() for c in frame.columns]
