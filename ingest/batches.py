@@ -64,7 +64,57 @@ class EdgeBatch:
     clean: bool = False
 
 
-Item = NodeBatch | EdgeBatch | Problem
+@dataclass(frozen=True)
+class ReadWarning:
+    """A value read past without refusing anything: it breaks its standard's schema, but partnermap
+    does not need it (or needs only what could be read of it). The publisher should fix it."""
+
+    problem: Problem
+
+    def __str__(self) -> str:
+        return str(self.problem)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record a reader left out, with everything that hangs off it, because it was asked to skip
+    invalid records (``--skip-invalid``): which file and record (row or JSON pointer), and why."""
+
+    file: str
+    record: int | str
+    problems: tuple[Problem, ...]
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per reason (file, record, field, value, reason): a rejects file's lines."""
+        return [{"file": self.file, "record": self.record, "field": p.column, "value": p.value, "reason": p.reason}
+                for p in self.problems]
+
+
+Item = NodeBatch | EdgeBatch | Problem | ReadWarning | Skipped
+"""What a reader yields. Warnings and skipped records are set aside (:class:`SetAside`) before the
+batches and problems are checked and written."""
+
+
+class SetAside:
+    """A reader's items without its warnings and skipped records, which are kept here instead.
+
+    ``ingest.load`` takes batches and problems only; what a reader read past or left out is
+    reported beside what was written.
+    """
+
+    def __init__(self, items: Iterable[Item]):
+        self._items = items
+        self.warnings: list[ReadWarning] = []
+        self.skipped: list[Skipped] = []
+
+    def __iter__(self) -> Iterator[Item]:
+        for item in self._items:
+            if isinstance(item, ReadWarning):
+                self.warnings.append(item)
+            elif isinstance(item, Skipped):
+                self.skipped.append(item)
+            else:
+                yield item
 
 
 def _file_names(source: object) -> str:

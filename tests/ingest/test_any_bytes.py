@@ -23,7 +23,8 @@ from typer.testing import CliRunner
 import graph
 import ingest
 from cli import app
-from ingest.batches import UNFORESEEN, EdgeBatch, NodeBatch
+from ingest.pipeline import SKIPPING
+from ingest.batches import UNFORESEEN, EdgeBatch, NodeBatch, ReadWarning, Skipped
 from partnermap.errors import InvalidRecords, Problem
 from tests.api.conftest import workbook_bytes
 
@@ -36,8 +37,9 @@ OPENREFERRAL = FIXTURES / "openreferral"
 INPUTS: dict[str, list[Path]] = {
     "register": [FIXTURES / "registers" / "small"],
     "openreferral": [*sorted((OPENREFERRAL / "uk").glob("*.json")), *sorted((OPENREFERRAL / "hsds3").glob("*.json")),
-                     OPENREFERRAL / "oruk-v1" / "services_page.json", OPENREFERRAL / "oruk-v1" / "csv",
-                     OPENREFERRAL / "hsds3-csv", OPENREFERRAL / "uk-csv"],
+                     OPENREFERRAL / "oruk-v1" / "services_page.json", OPENREFERRAL / "oruk-v1" / "services_as_published.json",
+                     OPENREFERRAL / "oruk-v1" / "csv", OPENREFERRAL / "hsds3-csv", OPENREFERRAL / "uk-csv",
+                     OPENREFERRAL / "hsds-1.1"],
     "360giving": sorted((FIXTURES / "giving").glob("*.csv")),
     "documents": sorted((FIXTURES / "documents").glob("*.txt")),
     "geography": [*sorted((FIXTURES / "geo").glob("*.csv")), SAMPLE / "geography" / "ward19_to_lad19_to_cty19_to_ced19.csv"],
@@ -154,8 +156,10 @@ def _names(path: Path) -> set[str]:
 
 def _only_problems_naming(items: list, path: Path) -> None:
     for item in items:
-        assert isinstance(item, (NodeBatch, EdgeBatch, Problem)), type(item)
+        assert isinstance(item, (NodeBatch, EdgeBatch, Problem, ReadWarning, Skipped)), type(item)
     problems = [item for item in items if isinstance(item, Problem)]
+    problems += [item.problem for item in items if isinstance(item, ReadWarning)]
+    problems += [p for item in items if isinstance(item, Skipped) for p in item.problems]
     assert not any(UNFORESEEN in p.reason for p in problems), [str(p) for p in problems if UNFORESEEN in p.reason]
     names = _names(path)
     for problem in problems:  # "small.xlsx[territories]", "services.json": the file, as the user knows it
@@ -173,6 +177,8 @@ def test_a_reader_gives_only_batches_and_problems_naming_the_file(reader):
         with tempfile.TemporaryDirectory() as tmp:
             path = _materialise(case, Path(tmp))
             _only_problems_naming(_read(reader, path), path)
+            if reader in SKIPPING:
+                _only_problems_naming(list(ingest.READERS[reader](path, skip_invalid=True)), path)
 
     check()
 
