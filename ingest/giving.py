@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, Skipped, too_large
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, Skipped, too_large
 from ingest.giving_format import Grant, calendar_problems, duplicate_ids, iso_date, read_grants, schema_problems
 from ontology.ids import relationship_id, source_id as make_source_id
 from partnermap.errors import Problem
@@ -188,13 +188,14 @@ def read(source: str | Path, dataset: str | None = None, skip_invalid: bool = Fa
         yield from problems
         return
     json_file = path.suffix.lower() == ".json"
-    problems = schema_problems(file, package, grants, json_file)
+    problems, warnings = schema_problems(file, package, grants, json_file)
     if any(p.fatal for p in problems):
         yield from problems
         return
     problems += calendar_problems(file, [g for g in grants if g.where not in {p.row for p in problems}], json_file)
     problems += duplicate_ids(file, [g for g in grants if g.where not in {p.row for p in problems}])
     bad = {p.row for p in problems}
+    yield from (ReadWarning(w) for w in warnings if w.row not in bad)
     if skip_invalid:
         by_grant: dict[int | str, list[Problem]] = {}
         for problem in problems:
