@@ -25,6 +25,7 @@ from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ingest.values import uk_date_time
 from partnermap.errors import Problem
 
 SCHEMA_DIR = Path(__file__).with_name("giving_data") / "360giving"
@@ -398,7 +399,6 @@ USED = ("id", "title", "currency", "amountAwarded", "awardDate", "plannedDates/*
           for name in ("id", "name", "charityNumber", "companyNumber")),
         "beneficiaryLocation/*/geoCode", "beneficiaryLocation/*/name")
 DATE_FIELDS = {"awardDate", "startDate", "endDate", "dateModified", "transactionDate", "valueDate"}
-_DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
 def _used(path: tuple) -> bool:
@@ -410,17 +410,7 @@ def _used(path: tuple) -> bool:
 def day_first(value: Any) -> str | None:
     """``05/06/2014`` (day first, as UK publishers write it) as ``2014-06-05``, with its time if given; None
     if it is not such a date or no calendar has it."""
-    match = _DAY_FIRST.match(value.strip()) if isinstance(value, str) else None
-    if not match:
-        return None
-    day, month, year, hour, minute, second = match.groups()
-    try:
-        date = dt.date(int(year), int(month), int(day))
-        if hour is None:
-            return date.isoformat()
-        return dt.datetime.combine(date, dt.time(int(hour), int(minute), int(second or 0))).isoformat()
-    except ValueError:
-        return None
+    return uk_date_time(value) if isinstance(value, str) and "/" in value else None
 
 
 def _read_day_first(grant: Grant, file: str, json_file: bool, warnings: list[Problem]) -> None:
