@@ -105,14 +105,15 @@ def _summary(counts: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
-def _ingest(kind: str, paths: list[Path], skip_invalid: bool = False, rejects: Optional[Path] = None) -> None:
+def _ingest(kind: str, paths: list[Path], skip_invalid: bool = False, rejects: Optional[Path] = None,
+            options: Optional[dict] = None) -> None:
     if rejects is not None and not skip_invalid:
         typer.echo("error: --rejects lists the records --skip-invalid leaves out: give both", err=True)
         raise typer.Exit(2)
     try:
         with _store() as store, shown(f"ingest {kind}") as progress:
             done = ingest_paths(store, kind, paths, state.decisions, progress=progress,
-                                source=state.source, replace=state.replace, skip_invalid=skip_invalid)
+                                source=state.source, replace=state.replace, skip_invalid=skip_invalid, options=options)
     except InvalidRecords as exc:
         _fail(exc)
     except PartnermapError as exc:
@@ -185,6 +186,17 @@ def ingest_openreferral(
 ) -> None:
     """Ingest Open Referral service directories: organisations, services, themes, client groups, areas."""
     _ingest("openreferral", paths, skip_invalid, rejects)
+
+
+@ingest_app.command("moderngov")
+def ingest_moderngov(
+    paths: Annotated[list[Path], typer.Argument(help="ModernGov web-service answers (GetCommittees, GetMeetings, GetMeeting, "
+                                                     "GetCouncillorsByWard) as .xml files, or folders of them: one site's, read together.")],
+    council: Annotated[Optional[str], typer.Option("--council", help="The body whose site answered (an org-id such as "
+                                                                      "GB-LAE-MAN, or its name), when the files' web addresses do not say.")] = None,
+) -> None:
+    """Ingest a council's committees from ModernGov: partnerships, the council's memberships with role, post and attendance."""
+    _ingest("moderngov", paths, options={"council": council} if council else None)
 
 
 @ingest_app.command("rdf")

@@ -25,7 +25,7 @@ from partnermap.errors import PartnermapError
 # Readers that match text against what the graph already holds: they are given its names.
 NEEDS_NAMES = frozenset({"documents"})
 # Readers whose files share ids (lookups naming the same codes): several paths are one source.
-TOGETHER = frozenset({"geography", "boundaries", "ons-partnerships"})
+TOGETHER = frozenset({"geography", "boundaries", "ons-partnerships", "moderngov"})
 # Readers that can leave out an invalid record, and what hangs off it, when asked (--skip-invalid).
 SKIPPING = frozenset({"openreferral", "360giving"})
 
@@ -51,7 +51,7 @@ class Ingested:
 def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None = None,
                  progress: Callable[[str], None] = lambda _: None, source: str | None = None,
                  replace: bool = False, owner: str | None = None, most_removed: float | None = None,
-                 skip_invalid: bool = False) -> Ingested:
+                 skip_invalid: bool = False, options: dict | None = None) -> Ingested:
     """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing.
 
     ``source``: the name of the dataset the files are (their sources' ids take it); without it each
@@ -60,18 +60,20 @@ def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], dec
     ``owner`` and ``most_removed``: see :func:`ingest.load` (the API's uploads set both).
     ``skip_invalid`` (readers in ``SKIPPING``): records the reader finds invalid are left out, with
     what hangs off them, and listed in ``Ingested.skipped``; the valid ones are written, all or nothing.
+    ``options``: the reader's own keyword arguments (``council=`` for ModernGov).
     """
     if skip_invalid and kind not in SKIPPING:
         raise PartnermapError(f"the {kind} reader cannot skip invalid records: it reads all or nothing "
                               f"(skipping works with {', '.join(sorted(SKIPPING))})")
     with _collector_paused():
-        return _ingest(store, kind, paths, decisions, progress, source, replace, owner, most_removed, skip_invalid)
+        return _ingest(store, kind, paths, decisions, progress, source, replace, owner, most_removed, skip_invalid,
+                       options or {})
 
 
 def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None,
             progress: Callable[[str], None], source: str | None, replace: bool, owner: str | None,
-            most_removed: float | None, skip_invalid: bool) -> Ingested:
-    reader = READERS[kind]
+            most_removed: float | None, skip_invalid: bool, options: dict) -> Ingested:
+    reader = functools.partial(READERS[kind], **options) if options else READERS[kind]
     if source:
         reader = functools.partial(reader, dataset=source)
     if kind in NEEDS_NAMES:
