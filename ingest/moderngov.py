@@ -43,6 +43,7 @@ from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, too_lar
 from ingest.geography import PREFIX_LEVELS, files, source_batch
 from ingest.values import uk_date
 from ontology import concept_id
+from ontology.ids import relationship_id
 from partnermap.errors import Problem
 
 READER = "moderngov"
@@ -264,11 +265,11 @@ def _sector(name: str) -> str:
     return "local_authority"
 
 
-def read(source: str | Path | Iterable[str | Path], council: str | None = None) -> Iterator[Item]:
+def read(source: str | Path | Iterable[str | Path], council: str | None = None, dataset: str | None = None) -> Iterator[Item]:
     """Read ModernGov XML files (a file, a folder of .xml, or several) into the council, its committees and members.
 
     ``council``: the body whose site answered (an org-id such as ``GB-LAE-MAN`` or a name), for files
-    that do not show the site's address.
+    that do not show the site's address. ``dataset``: a name the files' sources take (``moderngov:NAME/file``).
     """
     paths, problems, _ = files(source, (".xml",))
     yield from problems
@@ -297,7 +298,7 @@ def read(source: str | Path | Iterable[str | Path], council: str | None = None) 
                           f"({', '.join(METHODS.values())})", fatal=True)
             continue
         root.tag = tag
-        source_id, batch = source_batch(READER, path, raw)
+        source_id, batch = source_batch(READER, path, raw, dataset)
         sources.append(batch)
         site.read(path.name, root, source_id)
     for pending in site.pending:  # GetMeeting answers whose committee no GetMeetings named
@@ -357,12 +358,12 @@ def _batches(site: _Site, body: dict, host: str) -> Iterator[Item]:
             add("Theme", committee.file, {"id": concept_id(theme), "name": theme, "source": committee.source,
                                           "source_row": committee.where, ROW: committee.where})
             add(f"HAS_THEME:{label}", committee.file, {"from_id": committee_ids[key], "to_id": concept_id(theme),
-                                                       "id": f"HAS_THEME|{committee_ids[key]}|{concept_id(theme)}",
+                                                       "id": relationship_id("HAS_THEME", committee_ids[key], concept_id(theme)),
                                                        "source": committee.source, "source_row": committee.where,
                                                        ROW: committee.where})
         if area:
             add(f"COVERS:{label}", committee.file, {"from_id": committee_ids[key], "to_id": area,
-                                                    "id": f"COVERS|{committee_ids[key]}|{area}", "source": committee.source,
+                                                    "id": relationship_id("COVERS", committee_ids[key], area), "source": committee.source,
                                                     "source_row": committee.where, ROW: committee.where})
     for (key, name), member in site.members.items():
         label = "Forum" if committee_kind(site.committees[key].title)[0] == "forum" else "Partnership"
@@ -370,7 +371,7 @@ def _batches(site: _Site, body: dict, host: str) -> Iterator[Item]:
         attendance = round(sum(held) / len(held), 4) if held else None
         dates = sorted(d for d, _ in member.seen if d)
         add(f"MEMBER_OF:{label}", member.file, {
-            "from_id": org_id, "to_id": committee_ids[key], "id": f"MEMBER_OF|{org_id}|{committee_ids[key]}|{name}",
+            "from_id": org_id, "to_id": committee_ids[key], "id": relationship_id("MEMBER_OF", org_id, committee_ids[key], name),
             "role": member.role, "representative": name, "attendance": attendance, "since": dates[0] if dates else None,
             "source": member.source, "source_row": member.where, ROW: member.where})
     for kind, records in rows.items():
