@@ -77,7 +77,8 @@ def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decision
     if source:
         reader = functools.partial(reader, dataset=source)
     if kind in NEEDS_NAMES:
-        reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names")))
+        reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names"),
+                                                                     territories=graph.run_query(store, "territory-parents")))
     if skip_invalid:
         reader = functools.partial(reader, skip_invalid=True)
     # Handed over unread: load() keeps the read batches no longer than it needs them (memory).
