@@ -1,4 +1,5 @@
-"""Unpack an uploaded register .zip safely: no paths out of the folder, bounded count and size."""
+"""Unpack an uploaded .zip (a register, an Open Referral package) safely: no paths out of the folder,
+bounded count and size."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ def _safe_name(name: str) -> PurePosixPath:
 
 
 def unpack_register(data: bytes, target: Path, max_members: int, max_unpacked_bytes: int) -> Path:
-    """Extract the archive's files into ``target``; returns the folder holding the register CSVs.
+    """Extract the archive's files into ``target``; returns the folder holding the register CSVs."""
+    return unpack(data, target, max_members, max_unpacked_bytes, "territories.csv")
+
+
+def unpack(data: bytes, target: Path, max_members: int, max_unpacked_bytes: int, marker: str) -> Path:
+    """Extract the archive's files into ``target``; returns the folder holding ``marker`` (or the files).
 
     Sizes are counted as bytes are written, not taken from the archive's headers, which can lie.
     """
@@ -45,7 +51,7 @@ def unpack_register(data: bytes, target: Path, max_members: int, max_unpacked_by
                         sink.write(chunk)
             except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:  # corrupt, encrypted
                 raise ApiError(422, f"cannot unpack {member.filename!r}: {type(exc).__name__}") from None
-    return _register_folder(target)
+    return _content_folder(target, marker)
 
 
 def _open(data: bytes, max_members: int, unreadable: str, too_many: str) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
@@ -82,9 +88,12 @@ def check_workbook(data: bytes, max_members: int, max_unpacked_bytes: int) -> No
                 raise ApiError(422, f"cannot read the workbook part {member.filename!r}: {type(exc).__name__}") from None
 
 
-def _register_folder(root: Path) -> Path:
-    """The folder with ``territories.csv``: the root, or the one folder the archive wrapped it in."""
-    if (root / "territories.csv").exists():
+def _content_folder(root: Path, marker: str) -> Path:
+    """The folder with ``marker``: the root, or the one folder the archive wrapped the files in."""
+    if (root / marker).exists():
         return root
-    found = sorted(path.parent for path in root.rglob("territories.csv") if "__MACOSX" not in path.parts)
-    return found[0] if len(found) == 1 else root
+    found = sorted(path.parent for path in root.rglob(marker) if "__MACOSX" not in path.parts)
+    if len(found) == 1:
+        return found[0]
+    entries = [p for p in root.iterdir() if p.name != "__MACOSX"]
+    return entries[0] if len(entries) == 1 and entries[0].is_dir() else root

@@ -1,9 +1,11 @@
-"""Writes: upload a partnership register (.zip of its CSV files, or an .xlsx workbook), ingested in the background.
+"""Writes: upload a partnership register, an Open Referral directory or a 360Giving file, ingested in the background.
 
-``POST /ingest/register?name=…`` checks and unpacks the upload at once, then answers 202 with a
-job that the app's one ingest worker runs (:mod:`api.jobs`): the same reader and loader as
-``partnermap ingest register``, all or nothing. ``GET /ingest/jobs/{id}`` says how it went.
-Both need ``Authorization: Bearer <key>``; a job is shown only to the key that sent it.
+``POST /ingest/register?name=…`` (a .zip of CSV files or an .xlsx workbook), ``/ingest/openreferral``
+and ``/ingest/360giving`` check and unpack the upload at once, then answer 202 with a job that the
+app's one ingest worker runs (:mod:`api.jobs`): the same reader and loader as ``partnermap ingest``,
+all or nothing; Open Referral and 360Giving take ``skip_invalid``, as the commands' ``--skip-invalid``
+(invalid records left out and listed in the job's ``written.skipped``). ``GET /ingest/jobs/{id}`` says
+how it went. All need ``Authorization: Bearer <key>``; a job is shown only to the key that sent it.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from fastapi import APIRouter, Path as PathParam, Query, Request, Response
 
 import graph
 from api import uploads
-from api.archive import check_workbook, unpack_register
+from api.archive import check_workbook, unpack, unpack_register
 from api.deps import SettingsDep, StoreDep, WriterDep, WriterKey
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from api.jobs import IngestWorker, Job
-from api.models import IngestJob, IngestResult
+from api.models import IngestJob, IngestResult, SkippedRecord
 from ingest.pipeline import ingest_paths
 from partnermap.errors import StoreUnavailable
 from partnermap.settings import Settings
@@ -40,41 +42,61 @@ router = APIRouter(
 ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-zip"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_TYPES = {XLSX_TYPE}
+JSON_TYPES = {"application/json", "application/ld+json"}
+CSV_TYPES = {"text/csv", "application/csv"}
 GENERIC_TYPES = {"application/octet-stream", ""}
+_MEDIA = {**{t: "zip" for t in ZIP_TYPES}, **{t: "xlsx" for t in XLSX_TYPES}, **{t: "json" for t in JSON_TYPES},
+          **{t: "csv" for t in CSV_TYPES}}
+MEDIA_OF = {"zip": "application/zip", "xlsx": XLSX_TYPE, "json": "application/json", "csv": "text/csv"}
+# What each reader's upload takes (formats), as the OpenAPI describes the body, and as a refusal says it.
+TAKES = {
+    "register": (("zip", "xlsx"), "The register: a .zip of its CSV files, or an .xlsx workbook with a sheet per file.",
+                 f"a .zip of the register's CSV files (application/zip) or an .xlsx workbook ({XLSX_TYPE})"),
+    "openreferral": (("json", "zip"), "An Open Referral directory: a JSON file (a service, an organisation, a list or "
+                                      "a page), or a .zip of a CSV data package or of JSON pages.",
+                     "an Open Referral JSON file (application/json) or a .zip of a CSV data package or of JSON pages "
+                     "(application/zip)"),
+    "360giving": (("json", "csv", "xlsx"), "360Giving grants: the JSON package, the flat CSV or an .xlsx workbook.",
+                  f"a 360Giving .json package (application/json), flat .csv (text/csv) or .xlsx ({XLSX_TYPE})"),
+}
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 WAIT_SECONDS = 30  # the longest a client may ask GET /ingest/jobs/{id} to wait for the end
 
 # The upload as the OpenAPI document describes it, so client generators and fuzzers can send one:
-# the raw body in either of its two types, and the source's name (read by hand below, to answer
-# 422 for a missing one rather than the 400 of other parameters).
-UPLOAD_OPENAPI: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The register: a .zip of its CSV files, or an .xlsx workbook with a sheet per file.",
-        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in ("application/zip", XLSX_TYPE)},
-    },
-    "parameters": [{
-        "name": "name", "in": "query", "required": True,
-        "description": "The source's name, recorded in each fact's provenance: letters, digits, '.', '_' and '-', "
-                       "up to 100, starting with a letter or digit. Uploading again under the same name replaces "
-                       "what that source said before.",
-        "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NAME.pattern},
-    }],
-}
+# the raw body in each of its types, and the source's name (read by hand below, to answer 422 for
+# a missing one rather than the 400 of other parameters).
+def upload_openapi(reader: str) -> dict[str, Any]:
+    formats, body, _ = TAKES[reader]
+    return {
+        "requestBody": {
+            "required": True,
+            "description": body,
+            "content": {MEDIA_OF[form]: {"schema": {"type": "string", "format": "binary"}} for form in formats},
+        },
+        "parameters": [{
+            "name": "name", "in": "query", "required": True,
+            "description": "The source's name, recorded in each fact's provenance: letters, digits, '.', '_' and '-', "
+                           "up to 100, starting with a letter or digit. Uploading again under the same name replaces "
+                           "what that source said before.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NAME.pattern},
+        }],
+    }
 
 
-def upload_format(content_type: str, filename: str) -> str:
-    """``zip`` or ``xlsx`` from the Content-Type, or the file name's extension for a generic type."""
+UPLOAD_OPENAPI = upload_openapi("register")
+
+
+def upload_format(content_type: str, filename: str, reader: str = "register") -> str:
+    """The upload's format (``zip``, ``xlsx``, ``json``, ``csv``) from the Content-Type, or the file name's
+    extension for a generic type; 415 if ``reader`` does not take it."""
+    accepted, _, described = TAKES[reader]
     media = content_type.split(";")[0].strip().lower()
-    if media in ZIP_TYPES:
-        return "zip"
-    if media in XLSX_TYPES:
-        return "xlsx"
-    suffix = Path(filename).suffix.lower()
-    if media in GENERIC_TYPES and suffix in (".zip", ".xlsx"):
-        return suffix[1:]
-    raise ApiError(415, "send a .zip of the register's CSV files (application/zip) or an .xlsx workbook "
-                        f"({XLSX_TYPE})")
+    found = _MEDIA.get(media)
+    if found is None and media in GENERIC_TYPES:
+        found = Path(filename).suffix.lower().lstrip(".") or None
+    if found not in accepted:
+        raise ApiError(415, f"send {described}")
+    return found
 
 
 def _source_name(request: Request) -> str:
@@ -93,37 +115,48 @@ def _source_name(request: Request) -> str:
 MOST_REMOVED_UNCONFIRMED = 0.25
 
 
-def _ingest(store: graph.Store, path: Path, name: str, progress, owner: str, confirm: bool) -> dict[str, Any]:
+def _ingest(store: graph.Store, path: Path, name: str, progress, owner: str, confirm: bool, reader: str = "register",
+            skip_invalid: bool = False) -> dict[str, Any]:
     # The same path as the CLI: organisations that certainly match known ones merge into them.
     # The upload's name is its source's name (the temporary folder it was unpacked in is not);
     # the name is bound to the key that first wrote it.
-    done = ingest_paths(store, "register", [path], progress=progress, source=name, replace=True, owner=owner,
-                        most_removed=None if confirm else MOST_REMOVED_UNCONFIRMED)
+    done = ingest_paths(store, reader, [path], progress=progress, source=name, replace=True, owner=owner,
+                        most_removed=None if confirm else MOST_REMOVED_UNCONFIRMED, skip_invalid=skip_invalid)
     return IngestResult(
         nodes=dict(done.counts.get("nodes", Counter())),
         relationships=dict(done.counts.get("relationships", Counter())),
         removed=done.removed,
+        warnings=len(done.warnings),
+        skipped=[SkippedRecord(**row) for record in done.skipped for row in record.rows()],
     ).model_dump()
 
 
 def queue_upload(ingests: IngestWorker, store: graph.Store, settings: Settings, owner: str, data: bytes, kind: str,
-                 register: str, confirm: bool = False) -> Job:
-    """Check and unpack an upload into a folder of its own, and queue its ingest; the job (ApiError if unreadable).
+                 register: str, confirm: bool = False, reader: str = "register", skip_invalid: bool = False) -> Job:
+    """Check and unpack an upload (of format ``kind``, for ``reader``) into a folder of its own, and queue its
+    ingest under the source name ``register``; the job (ApiError if unreadable).
 
     ``confirm``: go on even if it removes much of what its source stated before (see :func:`_ingest`).
+    ``skip_invalid``: leave out invalid records (readers that can).
     """
-    if not data.startswith(b"PK"):  # both formats are zip containers
+    if kind in ("zip", "xlsx") and not data.startswith(b"PK"):  # both formats are zip containers
         raise ApiError(422, f"the upload is not a readable .{kind} file")
     folder = uploads.new_folder()
     try:
         if kind == "xlsx":
             check_workbook(data, settings.max_upload_members, settings.max_unpacked_bytes)
-            source = folder / f"{register}.xlsx"
+        if kind != "zip":
+            source = folder / f"{register}.{kind}"
             source.write_bytes(data)
         else:
             (folder / register).mkdir()
-            source = unpack_register(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes)
-        return ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner, confirm),
+            if reader == "register":
+                source = unpack_register(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes)
+            else:
+                source = unpack(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes,
+                                "services.csv")
+        return ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner, confirm,
+                                                                        reader, skip_invalid),
                               cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
     except BaseException:
         uploads.remove(folder)
@@ -138,23 +171,38 @@ def worker(request: Request) -> IngestWorker:
     return ingests
 
 
+def _responses(reader: str) -> dict:
+    return {202: {"description": "accepted: the job, queued (Location: /ingest/jobs/{id})"},
+            413: {"model": ErrorBody, "description": "the body, or what it unpacks to, is too large"},
+            415: {"model": ErrorBody, "description": f"not {TAKES[reader][2]}"},
+            422: {"model": ErrorBody, "description": "no source name, or not a readable archive"},
+            503: {"model": ErrorBody, "description": "too many uploads waiting (Retry-After)"}}
+
+
+FileName = Annotated[str, Query(description="The upload's file name; its extension is used when "
+                                            "the Content-Type is application/octet-stream.", max_length=255)]
+Confirm = Annotated[bool, Query(description="Go on even if this removes more than a quarter of the facts the "
+                                            "source stated before (otherwise the job fails, 409, and writes nothing).")]
+SkipInvalid = Annotated[bool, Query(description="Leave out invalid records (and what hangs off them), list them in "
+                                                "the job's `written.skipped`, and write the valid ones, all or nothing.")]
+
+
+async def _accept(request: Request, response: Response, store: graph.Store, settings: Settings, owner: str,
+                  reader: str, filename: str, confirm: bool, skip_invalid: bool = False) -> dict[str, Any]:
+    name = _source_name(request)
+    kind = upload_format(request.headers.get("content-type", ""), filename, reader)
+    ingests = worker(request)
+    ingests.check_room()
+    data = await request.body()  # the size limit middleware has already bounded this
+    job = queue_upload(ingests, store, settings, owner, data, kind, name, confirm, reader, skip_invalid)
+    response.headers["Location"] = f"/ingest/jobs/{job.id}"
+    return job.view()
+
+
 @router.post("/register", status_code=202, response_model=IngestJob, openapi_extra=UPLOAD_OPENAPI,
-             responses={202: {"description": "accepted: the job, queued (Location: /ingest/jobs/{id})"},
-                        413: {"model": ErrorBody, "description": "the body, or what it unpacks to, is too large"},
-                        415: {"model": ErrorBody, "description": "not a .zip or .xlsx upload"},
-                        422: {"model": ErrorBody, "description": "no source name, or not a readable archive"},
-                        503: {"model": ErrorBody, "description": "too many uploads waiting (Retry-After)"}})
-async def ingest_register(
-    request: Request,
-    response: Response,
-    store: StoreDep,
-    settings: SettingsDep,
-    owner: WriterKey,
-    filename: Annotated[str, Query(description="The upload's file name; its extension is used when "
-                                               "the Content-Type is application/octet-stream.", max_length=255)] = "",
-    confirm: Annotated[bool, Query(description="Go on even if this removes more than a quarter of the facts the "
-                                               "source stated before (otherwise the job fails, 409, and writes nothing).")] = False,
-) -> dict[str, Any]:
+             responses=_responses("register"))
+async def ingest_register(request: Request, response: Response, store: StoreDep, settings: SettingsDep,
+                          owner: WriterKey, filename: FileName = "", confirm: Confirm = False) -> dict[str, Any]:
     """Accept a register sent as the request body and queue its ingest; all or nothing, like the CLI.
 
     A source's name belongs to the key that first uploaded it: another key gets 403. An upload that
@@ -163,14 +211,27 @@ async def ingest_register(
     Answers 202 with the job at once; ``GET /ingest/jobs/{id}`` says when it is done (what was
     written) or failed (the problems: the first 1,000, the rest counted).
     """
-    register = _source_name(request)
-    kind = upload_format(request.headers.get("content-type", ""), filename)
-    ingests = worker(request)
-    ingests.check_room()
-    data = await request.body()  # the size limit middleware has already bounded this
-    job = queue_upload(ingests, store, settings, owner, data, kind, register, confirm)
-    response.headers["Location"] = f"/ingest/jobs/{job.id}"
-    return job.view()
+    return await _accept(request, response, store, settings, owner, "register", filename, confirm)
+
+
+@router.post("/openreferral", status_code=202, response_model=IngestJob, openapi_extra=upload_openapi("openreferral"),
+             responses=_responses("openreferral"))
+async def ingest_openreferral(request: Request, response: Response, store: StoreDep, settings: SettingsDep,
+                              owner: WriterKey, filename: FileName = "", confirm: Confirm = False,
+                              skip_invalid: SkipInvalid = False) -> dict[str, Any]:
+    """Accept an Open Referral directory (JSON, or a .zip of a CSV package or of JSON pages) and queue its ingest,
+    as the register's; ``skip_invalid`` as the command's ``--skip-invalid``."""
+    return await _accept(request, response, store, settings, owner, "openreferral", filename, confirm, skip_invalid)
+
+
+@router.post("/360giving", status_code=202, response_model=IngestJob, openapi_extra=upload_openapi("360giving"),
+             responses=_responses("360giving"))
+async def ingest_360giving(request: Request, response: Response, store: StoreDep, settings: SettingsDep,
+                           owner: WriterKey, filename: FileName = "", confirm: Confirm = False,
+                           skip_invalid: SkipInvalid = False) -> dict[str, Any]:
+    """Accept a 360Giving file (JSON package, flat CSV or .xlsx) and queue its ingest, as the register's;
+    ``skip_invalid`` as the command's ``--skip-invalid``."""
+    return await _accept(request, response, store, settings, owner, "360giving", filename, confirm, skip_invalid)
 
 
 @router.get("/jobs/{job_id}", response_model=IngestJob,

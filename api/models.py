@@ -153,12 +153,26 @@ class QueryResult(BaseModel):
     rows: list[dict[str, Any]]
 
 
+class SkippedRecord(BaseModel):
+    """One reason a record was left out (``skip_invalid``): its file, row or JSON pointer, field and value."""
+
+    file: str
+    record: int | str
+    field: str | None
+    value: Any = None
+    reason: str
+
+
 class IngestResult(BaseModel):
-    """What an ingest wrote: nodes per label, relationships per type, facts removed."""
+    """What an ingest wrote: nodes per label, relationships per type, facts removed; what it read past or left out."""
 
     nodes: dict[str, int]
     relationships: dict[str, int]
     removed: int
+    warnings: int = Field(0, description="Values read past: they break their standard's schema, but partnermap "
+                                         "does not need them as published.")
+    skipped: list[SkippedRecord] = Field(default_factory=list, description="With skip_invalid: each reason a record "
+                                                                           "was left out, one row per reason.")
 
 
 class IngestJob(BaseModel):

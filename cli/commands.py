@@ -18,6 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 import graph
+from cli import notices
 from cli.progress import shown
 from graph.locate import Locator
 from ingest import resolve as resolution
@@ -104,15 +105,24 @@ def _summary(counts: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
-def _ingest(kind: str, paths: list[Path]) -> None:
+def _ingest(kind: str, paths: list[Path], skip_invalid: bool = False, rejects: Optional[Path] = None,
+            options: Optional[dict] = None) -> None:
+    if rejects is not None and not skip_invalid:
+        typer.echo("error: --rejects lists the records --skip-invalid leaves out: give both", err=True)
+        raise typer.Exit(2)
     try:
         with _store() as store, shown(f"ingest {kind}") as progress:
             done = ingest_paths(store, kind, paths, state.decisions, progress=progress,
-                                source=state.source, replace=state.replace)
+                                source=state.source, replace=state.replace, skip_invalid=skip_invalid, options=options)
     except InvalidRecords as exc:
         _fail(exc)
     except PartnermapError as exc:
         _fail(exc)
+    for line in [*notices.warning_lines(done.warnings), *notices.skipped_lines(done.skipped)]:
+        typer.echo(line, err=True)
+    if rejects is not None:
+        rows = notices.write_rejects(done.skipped, rejects)
+        typer.echo(f"wrote {rejects}: {len(done.skipped)} skipped records, {rows} reasons", err=True)
     note = f"\n  removed {done.removed} facts no longer in these sources" if done.removed else ""
     kept = done.counts.get("removed", Counter())["statements"]
     if kept:
@@ -152,20 +162,41 @@ def ingest_documents(
     _ingest("documents", paths)
 
 
+SkipInvalid = Annotated[bool, typer.Option(
+    "--skip-invalid", help="Leave out invalid records (and what hangs off them), list them on stderr, write the valid ones.")]
+Rejects = Annotated[Optional[Path], typer.Option(
+    "--rejects", help="With --skip-invalid: also write the skipped records, one row per reason, to this CSV file.")]
+
+
 @ingest_app.command("360giving")
 def ingest_360giving(
     paths: Annotated[list[Path], typer.Argument(help="360Giving grants files: a .json package, a flat .csv or an .xlsx.")],
+    skip_invalid: SkipInvalid = False,
+    rejects: Rejects = None,
 ) -> None:
     """Ingest 360Giving grants: funders and recipients by org-id, one FUNDS per grant, beneficiary places."""
-    _ingest("360giving", paths)
+    _ingest("360giving", paths, skip_invalid, rejects)
 
 
 @ingest_app.command("openreferral")
 def ingest_openreferral(
     paths: Annotated[list[Path], typer.Argument(help="Open Referral JSON files (HSDS 3.0, ORUK v1) or CSV data package folders.")],
+    skip_invalid: SkipInvalid = False,
+    rejects: Rejects = None,
 ) -> None:
     """Ingest Open Referral service directories: organisations, services, themes, client groups, areas."""
-    _ingest("openreferral", paths)
+    _ingest("openreferral", paths, skip_invalid, rejects)
+
+
+@ingest_app.command("moderngov")
+def ingest_moderngov(
+    paths: Annotated[list[Path], typer.Argument(help="ModernGov web-service answers (GetCommittees, GetMeetings, GetMeeting, "
+                                                     "GetCouncillorsByWard) as .xml files, or folders of them: one site's, read together.")],
+    council: Annotated[Optional[str], typer.Option("--council", help="The body whose site answered (an org-id such as "
+                                                                      "GB-LAE-MAN, or its name), when the files' web addresses do not say.")] = None,
+) -> None:
+    """Ingest a council's committees from ModernGov: partnerships, the council's memberships with role, post and attendance."""
+    _ingest("moderngov", paths, options={"council": council} if council else None)
 
 
 @ingest_app.command("rdf")

@@ -7,6 +7,8 @@ DataFrames so that a national register is validated column by column, not row by
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,4 +64,87 @@ class EdgeBatch:
     clean: bool = False
 
 
-Item = NodeBatch | EdgeBatch | Problem
+@dataclass(frozen=True)
+class ReadWarning:
+    """A value read past without refusing anything: it breaks its standard's schema, but partnermap
+    does not need it (or needs only what could be read of it). The publisher should fix it."""
+
+    problem: Problem
+
+    def __str__(self) -> str:
+        return str(self.problem)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record a reader left out, with everything that hangs off it, because it was asked to skip
+    invalid records (``--skip-invalid``): which file and record (row or JSON pointer), and why."""
+
+    file: str
+    record: int | str
+    problems: tuple[Problem, ...]
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per reason (file, record, field, value, reason): a rejects file's lines."""
+        return [{"file": self.file, "record": self.record, "field": p.column, "value": p.value, "reason": p.reason}
+                for p in self.problems]
+
+
+Item = NodeBatch | EdgeBatch | Problem | ReadWarning | Skipped
+"""What a reader yields. Warnings and skipped records are set aside (:class:`SetAside`) before the
+batches and problems are checked and written."""
+
+
+class SetAside:
+    """A reader's items without its warnings and skipped records, which are kept here instead.
+
+    ``ingest.load`` takes batches and problems only; what a reader read past or left out is
+    reported beside what was written.
+    """
+
+    def __init__(self, items: Iterable[Item]):
+        self._items = items
+        self.warnings: list[ReadWarning] = []
+        self.skipped: list[Skipped] = []
+
+    def __iter__(self) -> Iterator[Item]:
+        for item in self._items:
+            if isinstance(item, ReadWarning):
+                self.warnings.append(item)
+            elif isinstance(item, Skipped):
+                self.skipped.append(item)
+            else:
+                yield item
+
+
+def _file_names(source: object) -> str:
+    """The file or files a reader was given, as messages name them."""
+    if isinstance(source, (str, Path)):
+        return Path(source).name or str(source)
+    if isinstance(source, Iterable):
+        return ", ".join(_file_names(item) for item in source)
+    return str(source)
+
+
+def guarded(reader: Callable[..., Iterator[Item]]) -> Callable[..., Iterator[Item]]:
+    """The reader, except that a failure it did not foresee becomes a fatal Problem naming the file.
+
+    Readers turn every fault they know of into a Problem; this is the net under them, so a file
+    nobody foresaw still gets a message (and the ingest writes nothing) instead of a traceback.
+    """
+
+    @functools.wraps(reader)
+    def read(source, *args, **kwargs) -> Iterator[Item]:
+        try:
+            yield from reader(source, *args, **kwargs)
+        except (RecursionError, MemoryError) as exc:
+            yield Problem(_file_names(source), None, None, None,
+                          f"too deeply nested or too large to read ({type(exc).__name__})", fatal=True)
+        except Exception as exc:  # noqa: BLE001 -- the net: every other failure is reported, never raised
+            yield Problem(_file_names(source), None, None, None,
+                          f"could not be read ({type(exc).__name__}: {exc}); {UNFORESEEN}", fatal=True)
+
+    return read
+
+
+UNFORESEEN = "the reader met something it does not expect: please report this file to partnermap's maintainers"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,13 @@ import shapely
 from shapely.geometry import shape
 
 from ingest.batches import ROW, Item, NodeBatch
-from ingest.geography import ENTITY_LEVELS, GSS, PARENT_LEVELS, files, level_of, source_batch
+from ingest.geography import (
+    ENTITY_LEVELS, GSS, PARENT_LEVELS, PARTNERSHIP_PREFIXES, files, level_of, not_places, ons_column, partnership_geographies,
+    source_batch,
+)
 from partnermap.errors import Problem
 
-_CODE_KEY = re.compile(r"^(?P<entity>[A-Z]+?)(?P<yy>\d{2})?CD$")
-_PLAIN_CODE_KEYS = ("code", "gss_code", "gsscode", "areacode", "id")
+_PLAIN_CODE_KEYS = ("code", "gss_code", "gsscode", "areacode", "area_code", "id")
 _PLAIN_NAME_KEYS = ("name", "areaname", "area_name")
 _LEVEL_ORDER = ["lsoa", "msoa", "parish", "ward", "electoral_division", *PARENT_LEVELS["ward"], "police_force_area", "constituency"]
 _WGS84 = ("crs84", "4326")
@@ -37,19 +38,24 @@ MAX_REPAIR = 0.01  # the largest change of area, as a share, that repairing an i
 
 def _code_and_name(properties: dict[str, Any], feature_id: Any) -> tuple[str | None, str | None, str | None, str | None]:
     """(code, name, the property the code came from, its entity) for one feature's properties."""
-    upper = {str(k).upper(): k for k in properties}
+    names = {}
+    for key in properties:
+        column = ons_column(key)
+        if column and column.part == "NM":
+            names.setdefault((column.entity, column.year), key)
     candidates = []
     for key in properties:
-        match = _CODE_KEY.match(str(key).upper())
+        column = ons_column(key)
         value = properties[key]
-        if not match or match["entity"] not in ENTITY_LEVELS or not isinstance(value, str) or not GSS.match(value.strip()):
+        if (not column or column.part != "CD" or column.active or column.entity not in ENTITY_LEVELS
+                or column.entity == "AREA" or not isinstance(value, str) or not GSS.match(value.strip())):
             continue
-        name_key = upper.get(str(key).upper()[:-2] + "NM")
+        name_key = names.get((column.entity, column.year))
         if name_key is None:
             continue
-        level = level_of(value.strip(), match["entity"])
+        level = level_of(value.strip(), column.entity)
         rank = _LEVEL_ORDER.index(level) if level in _LEVEL_ORDER else len(_LEVEL_ORDER)
-        candidates.append((rank, value.strip(), properties[name_key], str(key), match["entity"]))
+        candidates.append((rank, value.strip(), properties[name_key], str(key), column.entity))
     if candidates:
         _, code, name, key, entity = min(candidates, key=lambda c: c[0])
         return code, (str(name).strip() if name is not None else None), key, entity
@@ -63,6 +69,15 @@ def _code_and_name(properties: dict[str, Any], feature_id: Any) -> tuple[str | N
     if isinstance(feature_id, str):
         return feature_id.strip(), name, "id", None
     return None, name, None, None
+
+
+def _partnership_geographies(properties: dict[str, Any], feature_id: Any) -> list[str]:
+    """The ONS partnership geographies a feature is one of, by its code columns or its code, unless it is a place."""
+    code, _, _, entity = _code_and_name(properties, feature_id)
+    if entity is not None:
+        return []
+    by_prefix = PARTNERSHIP_PREFIXES.get(code[:3]) if code and GSS.match(code) else None
+    return partnership_geographies(properties) or ([by_prefix] if by_prefix else [])
 
 
 def _positions_ok(coordinates: Any, depth: int) -> str | None:
@@ -149,26 +164,44 @@ def _topo_geometry(geometry: dict, arcs: list) -> dict:
     return {"type": kind}
 
 
+class _Undecodable(ValueError):
+    """A TopoJSON document whose shared arcs cannot be decoded: none of its features can."""
+
+
+def _properties(item: Any) -> dict:
+    """A feature's or geometry's properties; anything but an object counts as none."""
+    properties = item.get("properties") if isinstance(item, dict) else None
+    return properties if isinstance(properties, dict) else {}
+
+
 def features(document: Any) -> Iterator[tuple[str, dict, Any, Any]]:
     """(JSON pointer, properties, feature id, GeoJSON geometry) for each feature of a GeoJSON or TopoJSON document."""
     kind = document.get("type") if isinstance(document, dict) else None
     if kind == "FeatureCollection":
-        for index, feature in enumerate(document.get("features") or []):
+        collection = document.get("features")
+        for index, feature in enumerate(collection if isinstance(collection, list) else []):
             feature = feature if isinstance(feature, dict) else {}
-            yield f"#/features/{index}", feature.get("properties") or {}, feature.get("id"), feature.get("geometry")
+            yield f"#/features/{index}", _properties(feature), feature.get("id"), feature.get("geometry")
     elif kind == "Feature":
-        yield "#", document.get("properties") or {}, document.get("id"), document.get("geometry")
+        yield "#", _properties(document), document.get("id"), document.get("geometry")
     elif kind == "Topology":
-        arcs = _arc_positions(document)
-        for name, collection in (document.get("objects") or {}).items():
-            members = collection.get("geometries", []) if collection.get("type") == "GeometryCollection" else [collection]
-            for index, geometry in enumerate(members):
-                pointer = f"#/objects/{name}/geometries/{index}" if collection.get("type") == "GeometryCollection" else f"#/objects/{name}"
+        try:
+            arcs = _arc_positions(document)
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            raise _Undecodable(f"the topology's arcs or transform do not decode: {exc}") from exc
+        objects = document.get("objects")
+        for name, collection in (objects.items() if isinstance(objects, dict) else []):
+            collection = collection if isinstance(collection, dict) else {}
+            grouped = collection.get("type") == "GeometryCollection"
+            members = collection.get("geometries") if grouped else [collection]
+            for index, geometry in enumerate(members if isinstance(members, list) else []):
+                pointer = f"#/objects/{name}/geometries/{index}" if grouped else f"#/objects/{name}"
+                geometry = geometry if isinstance(geometry, dict) else {}
                 try:
                     decoded = _topo_geometry(geometry, arcs)
                 except (IndexError, KeyError, TypeError) as exc:
                     decoded = {"type": "invalid", "error": f"arcs do not decode: {exc}"}
-                yield pointer, geometry.get("properties") or {}, geometry.get("id"), decoded
+                yield pointer, _properties(geometry), geometry.get("id"), decoded
 
 
 def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) -> Iterator[Item]:
@@ -197,8 +230,15 @@ def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) 
         source_id, batch = source_batch("boundaries", path, raw, dataset)
         yield batch
         subject: list[str] = []  # the file's code property, as the first feature shows it: every feature has it
-        for pointer, properties, feature_id, geometry in features(document):
-            yield from _feature(path.name, pointer, properties, feature_id, geometry, source_id, rows, subject)
+        try:
+            for pointer, properties, feature_id, geometry in features(document):
+                if not subject and (bodies := _partnership_geographies(properties, feature_id)):
+                    code = _code_and_name(properties, feature_id)[0]
+                    yield not_places(path.name, bodies, properties, code)  # LEP20CD, CCG21CD, ICB23CD …: not places
+                    break
+                yield from _feature(path.name, pointer, properties, feature_id, geometry, source_id, rows, subject)
+        except _Undecodable as exc:
+            yield Problem(path.name, "#/arcs", "arcs", None, str(exc), fatal=True)
     by_file: dict[str, list[dict]] = {}
     for row in rows.values():
         by_file.setdefault(row.pop("_file"), []).append(row)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
+from ingest.mentions import DocumentMentions
 from ingest.names import NameIndex
 from ontology.ids import relationship_id, source_id as make_source_id
 from partnermap.errors import Problem
@@ -243,8 +244,8 @@ def _document(path: Path, index: NameIndex, dataset: str | None = None) -> Itera
         return
     source_id = make_source_id("document", dataset, path.name) if dataset else make_source_id("document", path.name)
     rows: list[dict] = []
-    unresolved: Counter[tuple[str, str]] = Counter()
     read_any = False
+    mentions = DocumentMentions(index)
     for page_number, text in enumerate(pages, start=1):
         for paragraph, number, line, sentence in sentences(text):
             read_any = True
@@ -254,20 +255,21 @@ def _document(path: Path, index: NameIndex, dataset: str | None = None) -> Itera
                 position = f"paragraph {paragraph} sentence {number}"
             else:
                 position = f"paragraph {paragraph} sentence {number} (line {line})"
-            named: set[tuple[str, str]] = set()
-            for start, end, meaning in index.find(sentence):
-                if meaning.target is None:
-                    unresolved[(meaning.term, meaning.note)] += 1
-                elif meaning.target not in named:  # one MENTIONS per node per sentence
-                    named.add(meaning.target)
-                    label, node_id = meaning.target
-                    rows.append({
-                        "label": label, "from_id": source_id, "to_id": node_id,
-                        "id": relationship_id("MENTIONS", source_id, node_id, label, position),
-                        "evidence": _evidence(sentence, start, end), "term": sentence[start:end],
-                        "position": position, "sector": meaning.sector,
-                        "source": source_id, "source_row": f"{path.name} {position}", ROW: position,
-                    })
+            mentions.read(sentence, position)
+    kept, unresolved = mentions.judged()
+    named: set[tuple[int, tuple[str, str]]] = set()
+    for found in kept:
+        if (found.ordinal, found.meaning.target) in named:  # one MENTIONS per node per sentence
+            continue
+        named.add((found.ordinal, found.meaning.target))
+        label, node_id = found.meaning.target
+        rows.append({
+            "label": label, "from_id": source_id, "to_id": node_id,
+            "id": relationship_id("MENTIONS", source_id, node_id, label, found.position),
+            "evidence": _evidence(found.sentence, found.start, found.end), "term": found.sentence[found.start:found.end],
+            "position": found.position, "sector": found.meaning.sector,
+            "source": source_id, "source_row": f"{path.name} {found.position}", ROW: found.position,
+        })
     if not read_any:
         reason = "no text could be extracted (a scanned PDF needs OCR first)" if pages and path.suffix.lower() == ".pdf" else "the document has no text"
         yield Problem(path.name, None, None, None, reason, fatal=True)

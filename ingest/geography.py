@@ -29,7 +29,11 @@ from ontology.ids import relationship_ids, source_id as make_source_id
 from partnermap.errors import Problem
 
 GSS = re.compile(r"^[A-Z]\d{8}$")  # ONS codes: E, W, S, N, K; L and M for the Channel Islands and Man
-_COLUMN = re.compile(r"^(?P<entity>[A-Z]+?)(?P<yy>\d{2})?(?P<part>CD|NM)(?P<active>_ACTIVE)?$")
+# ONS names its columns <GEOGRAPHY><YY><PART>: WD23CD (ward codes of 2023), LAD21NM, CTYUA20CD, CCG20CDH
+# (the NHS's own code), WD25NMW (the Welsh name); drkane's yearless LADCD_ACTIVE is a current successor.
+_ONS_COLUMN = re.compile(r"^(?P<entity>[A-Z]+?)(?P<yy>\d{2})?(?P<part>CDH|CD|NMW|NM)(?P<active>_ACTIVE)?$")
+# Trafford Data Lab and others name the one geography of a file plainly: area_code and area_name.
+_PLAIN_COLUMNS = {"AREACODE": "CD", "AREA_CODE": "CD", "AREANAME": "NM", "AREA_NAME": "NM"}
 
 # The level a GSS code's entity prefix stands for (the first three characters).
 PREFIX_LEVELS = {
@@ -46,10 +50,65 @@ PREFIX_LEVELS = {
 }
 # Which column entities are territories, and their level where the code's prefix is not listed above.
 ENTITY_LEVELS = {
-    "LSOA": "lsoa", "MSOA": "msoa", "PAR": "parish", "WD": "ward", "LAD": "district", "LTLA": "district",
-    "UTLA": "county", "CTY": "county", "RGN": "region", "CTRY": "country", "CED": "electoral_division",
-    "PCON": "constituency", "PFA": "police_force_area",
+    "LSOA": "lsoa", "MSOA": "msoa", "OA": "other", "PAR": "parish", "PARNCP": "parish", "WD": "ward",
+    "LAD": "district", "LTLA": "district", "CMLAD": "district", "UTLA": "county", "CTY": "county", "CTYUA": "county",
+    "RGN": "region", "GOR": "region", "CTRY": "country", "NAT": "country", "CED": "electoral_division",
+    "PCON": "constituency", "WPC": "constituency", "PFA": "police_force_area", "AREA": "other",
 }
+# The ONS partnership geographies: bodies and partnerships, not places (ingest ons-partnerships reads them).
+PARTNERSHIP_GEOGRAPHIES = {
+    "CAUTH": "combined authorities", "CCG": "clinical commissioning groups", "SICBL": "sub-ICB locations",
+    "ICB": "integrated care boards", "STP": "sustainability and transformation partnerships",
+    "ICS": "integrated care systems", "LEP": "local enterprise partnerships", "CSP": "community safety partnerships",
+    "FRA": "fire and rescue authorities", "CAL": "cancer alliances", "SCN": "strategic clinical networks",
+    "NHSER": "NHS England regions", "NHSRLO": "NHS England regional local offices", "LPA": "local planning authorities",
+}
+
+# The entity prefix of each partnership geography's codes (E54: STPs, later the ICBs).
+PARTNERSHIP_PREFIXES = {"E47": "CAUTH", "E38": "CCG", "E54": "ICB", "E59": "ICS", "E37": "LEP", "E22": "CSP",
+                        "E31": "FRA", "E56": "CAL", "E55": "SCN", "E40": "NHSER", "E39": "NHSRLO", "E60": "LPA"}
+
+
+@dataclass(frozen=True)
+class OnsColumn:
+    """What an ONS column name says: its geography, the year of that geography, which part (code, name …)."""
+
+    entity: str
+    year: int | None
+    part: str  # CD code, NM name, CDH the NHS's own code, NMW the Welsh name
+    active: bool = False  # drkane's ``_ACTIVE``: the current successor of the row's code
+
+
+def ons_column(name: str) -> OnsColumn | None:
+    """The geography, year and part an ONS-style column name stands for (``WD23CD``, ``ctyua20nm``), or None."""
+    upper = str(name).strip().upper()
+    if upper in _PLAIN_COLUMNS:
+        return OnsColumn("AREA", None, _PLAIN_COLUMNS[upper])
+    match = _ONS_COLUMN.match(upper)
+    if not match:
+        return None
+    return OnsColumn(match["entity"], _year(match["yy"]), match["part"], bool(match["active"]))
+
+
+def partnership_geographies(names) -> list[str]:
+    """The ONS partnership geographies whose codes the given column names hold (``LEP20CD`` → LEP)."""
+    found = []
+    for name in names:
+        column = ons_column(name)
+        if column and column.part == "CD" and column.entity in PARTNERSHIP_GEOGRAPHIES and column.entity not in found:
+            found.append(column.entity)
+    return found
+
+
+def not_places(file: str, geographies: list[str], column_names, code: str | None = None) -> Problem:
+    """A fatal Problem for a file of ONS partnership geographies given to a reader of places."""
+    columns = [str(c) for c in column_names if (col := ons_column(c)) and col.part == "CD"
+               and (col.entity in geographies or col.entity == "AREA")]
+    described = "; ".join(f"{PARTNERSHIP_GEOGRAPHIES[g]} ({g})" for g in geographies)
+    return Problem(file, None, ", ".join(columns) or None, code,
+                   f"these codes are ONS partnership geographies, not territories: {described}. "
+                   "partnermap reads them with 'partnermap ingest ons-partnerships' from the ONS names-and-codes "
+                   "lists and lookups; their boundaries are not stored", fatal=True)
 _LOCAL = ("district", "unitary", "metropolitan_district", "london_borough")
 # A territory's parent is the first of these levels found on its row: the PART_OF tree stays a tree
 # (the pair diagnostics and the API read one parent), so overlapping geographies (constituencies,
@@ -73,6 +132,12 @@ SPANS = {("parish", "ward")}
 # mySociety's authority types (local-authority-type) for codes whose prefix does not say.
 _MYSOCIETY_TYPES = {"CTY": "county", "NMD": "district", "UA": "unitary", "MD": "metropolitan_district", "LBO": "london_borough",
                     "SCO": "unitary", "WPA": "unitary", "NID": "unitary", "CC": "london_borough", "SRA": "unitary"}
+
+
+def _year(yy: str | None) -> int | None:
+    if yy is None:
+        return None
+    return 2000 + int(yy) if int(yy) < 70 else 1900 + int(yy)
 
 
 def same_name(a: str, b: str) -> bool:
@@ -166,23 +231,20 @@ class _Seen:
     parents: dict[tuple[int, int], dict[str, tuple[str, int]]] = field(default_factory=dict)
 
 
-def _year(yy: str | None) -> int | None:
-    if yy is None:
-        return None
-    return 2000 + int(yy) if int(yy) < 70 else 1900 + int(yy)
+
 
 
 def _columns(header: list[str]) -> list[_Column]:
     """The territory code columns of a header, each paired with its name column."""
-    found: dict[tuple[str, str | None, bool], _Column] = {}
-    names: dict[tuple[str, str | None, bool], int] = {}
+    found: dict[tuple[str, int | None, bool], _Column] = {}
+    names: dict[tuple[str, int | None, bool], int] = {}
     for index, column in enumerate(header):
-        match = _COLUMN.match(column.upper())
-        if not match or match["entity"] not in ENTITY_LEVELS:
+        parsed = ons_column(column)
+        if not parsed or parsed.entity not in ENTITY_LEVELS or parsed.part not in ("CD", "NM"):
             continue
-        key = (match["entity"], match["yy"], bool(match["active"]))
-        if match["part"] == "CD":
-            found.setdefault(key, _Column(match["entity"], _year(match["yy"]), bool(match["active"]), index))
+        key = (parsed.entity, parsed.year, parsed.active)
+        if parsed.part == "CD":
+            found.setdefault(key, _Column(parsed.entity, parsed.year, parsed.active, index))
         else:
             names.setdefault(key, index)
     for key, column in found.items():
@@ -275,8 +337,8 @@ class _Geography:
             here: list[tuple[_Column, str, str, int | None]] = []  # (column, code, level, vintage)
             for column in columns:
                 code = self.code(path.name, row, header[column.code], cells[column.code])
-                if code is None:
-                    continue
+                if code is None or (column.entity == "AREA" and code[:3] not in PREFIX_LEVELS):
+                    continue  # a plain area_code column also lists combined authorities, CCGs …: not places
                 vintage = column.year
                 if column is subject and year_column is not None and cells[year_column].isdigit():
                     vintage = int(cells[year_column])
@@ -393,8 +455,10 @@ def read(source: str | Path | Iterable[str | Path], dataset: str | None = None) 
             geography.mysociety(path, header, rows, source_id)
         elif not geography.lookup(path, header, rows, source_id):
             if not from_folder or len(paths) == 1:
-                yield Problem(path.name, 1, None, ", ".join(header),
-                              "no ONS code and name columns of a territory (e.g. WD19CD and WD19NM)", fatal=True)
+                bodies = partnership_geographies(header)
+                yield not_places(path.name, bodies, header) if bodies else Problem(
+                    path.name, 1, None, ", ".join(header),
+                    "no ONS code and name columns of a territory (e.g. WD19CD and WD19NM)", fatal=True)
             continue
         yield batch
     batches = list(geography.batches()) if geography.seen else []  # resolving parents may find problems

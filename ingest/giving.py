@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, Skipped, too_large
 from ingest.giving_format import Grant, calendar_problems, duplicate_ids, iso_date, read_grants, schema_problems
 from ontology.ids import relationship_id, source_id as make_source_id
 from partnermap.errors import Problem
@@ -168,8 +168,13 @@ def _graph(grants: list[Grant], file: str, source_id: str, json_file: bool) -> I
                         ("Organisation",), ("Territory",), recipient, place)
 
 
-def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
-    """Read one 360Giving file (.json package, .csv or .xlsx) into organisations, grants and places (and problems)."""
+def read(source: str | Path, dataset: str | None = None, skip_invalid: bool = False) -> Iterator[Item]:
+    """Read one 360Giving file (.json package, .csv or .xlsx) into organisations, grants and places (and problems).
+
+    ``dataset``: the name its source takes. ``skip_invalid``: a grant with problems is left out
+    (yielded as :class:`ingest.batches.Skipped`, with its problems) and the others are read;
+    problems with the file as a whole still refuse it.
+    """
     path = Path(source)
     if not path.is_file():
         yield Problem(str(path), None, None, None, "no such file", fatal=True)
@@ -183,17 +188,22 @@ def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
         yield from problems
         return
     json_file = path.suffix.lower() == ".json"
-    problems = schema_problems(file, package, grants, json_file)
-    yield from problems
+    problems, warnings = schema_problems(file, package, grants, json_file)
     if any(p.fatal for p in problems):
+        yield from problems
         return
+    problems += calendar_problems(file, [g for g in grants if g.where not in {p.row for p in problems}], json_file)
+    problems += duplicate_ids(file, [g for g in grants if g.where not in {p.row for p in problems}])
     bad = {p.row for p in problems}
-    for problem in calendar_problems(file, [g for g in grants if g.where not in bad], json_file):
-        bad.add(problem.row)
-        yield problem
-    for duplicate in duplicate_ids(file, [g for g in grants if g.where not in bad]):
-        bad.add(duplicate.row)
-        yield duplicate
+    yield from (ReadWarning(w) for w in warnings if w.row not in bad)
+    if skip_invalid:
+        by_grant: dict[int | str, list[Problem]] = {}
+        for problem in problems:
+            by_grant.setdefault(problem.row, []).append(problem)
+        for where, found in by_grant.items():
+            yield Skipped(file, where, tuple(found))
+    else:
+        yield from problems
     source_id = make_source_id(READER, dataset, path.name) if dataset else make_source_id(READER, path.name)
     yield NodeBatch("Source", pd.DataFrame([{
         "id": source_id, "name": path.name, "reader": READER, "path": str(path.resolve()),
@@ -201,5 +211,3 @@ def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
         "source": source_id, "source_row": file, ROW: None,
     }]), file)
     yield from _graph([g for g in grants if g.where not in bad], file, source_id, json_file)
-
-

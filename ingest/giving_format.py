@@ -25,6 +25,7 @@ from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ingest.values import uk_date_time
 from partnermap.errors import Problem
 
 SCHEMA_DIR = Path(__file__).with_name("giving_data") / "360giving"
@@ -196,7 +197,7 @@ def _cell(value: object, kind: str) -> Any:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, (dt.datetime, pd.Timestamp)):
-        value = value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+        value = excel_date_time(value)
     elif isinstance(value, dt.date):
         value = value.isoformat()
     if isinstance(value, str):
@@ -218,6 +219,20 @@ def _cell(value: object, kind: str) -> Any:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def excel_date_time(value: dt.datetime) -> str:
+    """A spreadsheet's date or date-time cell as 360Giving's converter (flatten-tool) reads it.
+
+    Every field of the grant schema is a string, so flatten-tool writes any date cell as an ISO
+    date-time in UTC: a date at midnight is still a date-time (``2020-06-11T00:00:00+00:00``),
+    which ``dateModified`` needs and ``awardDate`` accepts.
+    """
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat()
 
 
 def _set(grant: dict, path: tuple, value: Any) -> None:
@@ -376,11 +391,55 @@ def _leaves(error: ValidationError, grant: dict) -> Iterator[ValidationError]:
     yield error
 
 
-def schema_problems(file: str, package: Any, grants: list[Grant], json_file: bool) -> list[Problem]:
-    """Every schema violation in the package and its grants, each naming the grant's row or pointer and the field."""
+# What partnermap reads of a grant (paths, "*" for any item): a value here that breaks the schema
+# refuses the grant; anywhere else it is a warning. Its date fields, which UK publishers write day first.
+USED = ("id", "title", "currency", "amountAwarded", "awardDate", "plannedDates/*/startDate", "plannedDates/*/endDate",
+        "grantProgramme/*/title", "grantProgramme/*/code", "recipientIndividual",
+        *(f"{org}/*/{name}" for org in ("recipientOrganization", "fundingOrganization")
+          for name in ("id", "name", "charityNumber", "companyNumber")),
+        "beneficiaryLocation/*/geoCode", "beneficiaryLocation/*/name")
+DATE_FIELDS = {"awardDate", "startDate", "endDate", "dateModified", "transactionDate", "valueDate"}
+
+
+def _used(path: tuple) -> bool:
+    """Whether a field (or what holds it) is one partnermap reads."""
+    shape = ["*" if isinstance(step, int) else str(step) for step in path]
+    return any(used.split("/")[:len(shape)] == shape for used in USED)
+
+
+def day_first(value: Any) -> str | None:
+    """``05/06/2014`` (day first, as UK publishers write it) as ``2014-06-05``, with its time if given; None
+    if it is not such a date or no calendar has it."""
+    return uk_date_time(value) if isinstance(value, str) and "/" in value else None
+
+
+def _read_day_first(grant: Grant, file: str, json_file: bool, warnings: list[Problem]) -> None:
+    """Read the grant's day-first dates (``05/06/2014``) as ISO dates, each with a warning."""
+    def walk(value: Any, path: tuple) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in DATE_FIELDS and (iso := day_first(item)) is not None:
+                    value[key] = iso
+                    warnings.append(Problem(file, grant.where, column(grant, (*path, key), json_file), item,
+                                            "a date written day first (dd/mm/yyyy), not as YYYY-MM-DD: read day first"))
+                else:
+                    walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(grant.data, ())
+
+
+def schema_problems(file: str, package: Any, grants: list[Grant], json_file: bool) -> tuple[list[Problem], list[Problem]]:
+    """Every schema violation in the package and its grants, each naming the grant's row or pointer and
+    the field: (problems, warnings). A violation in a field partnermap does not read is only a warning."""
     wrapper, one_grant, fast = validators()
-    problems = []
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
     missing: set[tuple] = set()
+    for grant in grants:
+        _read_day_first(grant, file, json_file, warnings)
     errors = [(None, error) for error in wrapper.iter_errors(package)]
     for index, grant in enumerate(grants):
         if not fast.is_valid(grant.data):
@@ -403,11 +462,21 @@ def schema_problems(file: str, package: Any, grants: list[Grant], json_file: boo
                 for name in leaf.validator_value:
                     if isinstance(leaf.instance, dict) and name not in leaf.instance and (index, *at, name) not in missing:
                         missing.add((index, *at, name))
-                        problems.append(Problem(file, grant.where, column(grant, (*at, name), json_file), None, "a value is required"))
+                        if _used((*at, name)):
+                            problems.append(Problem(file, grant.where, column(grant, (*at, name), json_file), None,
+                                                    "a value is required"))
+                        else:
+                            warnings.append(Problem(file, grant.where, column(grant, (*at, name), json_file), None,
+                                                    "a value is required by 360Giving; partnermap does not need it"))
                 continue
             value = None if leaf.validator == "uniqueItems" else leaf.instance
-            problems.append(Problem(file, grant.where, column(grant, at, json_file), value, _reason(leaf)))
-    return problems
+            if _used(at) or leaf.validator == "uniqueItems":
+                problems.append(Problem(file, grant.where, column(grant, at, json_file), value, _reason(leaf)))
+            else:
+                shown = value if not isinstance(value, (dict, list)) else None
+                warnings.append(Problem(file, grant.where, column(grant, at, json_file), shown,
+                                        f"{_reason(leaf)}; partnermap does not use it"))
+    return problems, warnings
 
 
 def column(grant: Grant, path: tuple, json_file: bool) -> str | None:

@@ -12,7 +12,6 @@ reader works alone; a richer geography or register ingested after them overwrite
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +19,11 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
-from ingest.geography import GSS, files, level_of, read_csv, same_name, source_batch
+from ingest.geography import GSS, files, level_of, ons_column, read_csv, same_name, source_batch
 from ontology import concept_id
 from ontology.ids import relationship_id
 from partnermap.errors import Problem
 
-_COLUMN = re.compile(r"^(?P<entity>[A-Z]+?)(?P<yy>\d{2})(?P<part>CD|NM|CDH)$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,7 @@ BODIES: dict[str, Body] = {
     "CSP": Body("Partnership", "{} Community Safety Partnership", (("kind", "board"), ("statutory", True)), "community safety"),
     "STP": Body("Partnership", "{} (STP/ICS)", (("kind", "board"), ("statutory", True)), "health"),
     "ICS": Body("Partnership", "{} Integrated Care System", (("kind", "board"), ("statutory", True)), "health"),
+    "ICB": Body("Organisation", "{} Integrated Care Board", (("sector", "nhs"),), identifiers=True),
     "LEP": Body("Partnership", "{} Local Enterprise Partnership", (("kind", "board"), ("statutory", False)), "economy"),
     "SCN": Body("Partnership", "{} Strategic Clinical Network", (("kind", "network"), ("statutory", False)), "health"),
     "CAL": Body("Partnership", "{} Cancer Alliance", (("kind", "network"), ("statutory", False)), "health"),
@@ -96,10 +95,10 @@ class _Partnerships:
         columns: dict[str, dict[str, int]] = {}
         years: dict[str, str] = {}
         for index, column in enumerate(header):
-            match = _COLUMN.match(column.upper())
-            if match:
-                columns.setdefault(match["entity"], {}).setdefault(match["part"], index)
-                years.setdefault(match["entity"], match["yy"])
+            parsed = ons_column(column)
+            if parsed and not parsed.active and parsed.part in ("CD", "NM", "CDH"):
+                columns.setdefault(parsed.entity, {}).setdefault(parsed.part, index)
+                years.setdefault(parsed.entity, f"{parsed.year % 100:02d}" if parsed.year else "")  # as written: 19
         bodies = [e for e in columns if e in BODIES and "CD" in columns[e] and "NM" in columns[e]]
         district = next((e for e in DISTRICT_ENTITIES if "CD" in columns.get(e, {})), None)
         bridge = "CCG" in columns and "CD" in columns["CCG"] and district is not None

@@ -35,9 +35,10 @@ from typing import Any
 from ingest.batches import Item, too_large
 from ingest.openreferral_csv import read_package
 from ingest.openreferral_facts import (
-    PROGRESS_EVERY, SCHEMAS, V1_KEYS, Facts, Where, as_text, batches, dicts, gss_codes, log, schema_problems, source_batch, validators,
+    PROGRESS_EVERY, V1_KEYS, Facts, Where, as_text, batches, dicts, gss_codes, log, source_batch,
 )
 from ontology.ids import source_id as make_source_id
+from ingest.openreferral_schema import SCHEMAS, judge, tidy, validators
 from partnermap.errors import Problem
 
 __all__ = ["SCHEMAS", "read"]
@@ -70,9 +71,10 @@ def _map_service(rec: dict, where: Where, facts: Facts, org_uuid: Any = None) ->
             facts.covers.append((service_id, code, where.at("service_areas", i)))
     postcodes = []
     sals = [(i, s.get("location")) for i, s in dicts(rec.get("service_at_locations"))]
+    sals += list(dicts(rec.get("locations")))  # Outpost: locations, with their address, on the service
     for _, location in sals:
         if isinstance(location, dict):
-            for _, address in dicts(location.get("addresses")) + dicts(location.get("physical_addresses")):
+            for _, address in [(0, location)] + dicts(location.get("addresses")) + dicts(location.get("physical_addresses")):
                 if as_text(address.get("postal_code")):
                     postcodes.append(as_text(address.get("postal_code")))
     for i, attribute in dicts(rec.get("attributes")):
@@ -84,6 +86,9 @@ def _map_service(rec: dict, where: Where, facts: Facts, org_uuid: Any = None) ->
     for i, link in dicts(rec.get("service_taxonomys")):  # ORUK v1
         taxonomy = link.get("taxonomy") if isinstance(link.get("taxonomy"), dict) else {}
         facts.concept(service_id, taxonomy.get("name"), taxonomy.get("vocabulary"), where.at("service_taxonomys", i))
+    for name, label in VENDOR_CONCEPTS:  # Outpost feeds (Buckinghamshire): their own lists of terms
+        for i, term in dicts(rec.get(name)):
+            facts.concept(service_id, term.get("name"), label, where.at(name, i))
     for i, eligibility in dicts(rec.get("eligibilitys")):  # ORUK v1
         if as_text(eligibility.get("eligibility")):
             facts.concept(service_id, eligibility.get("eligibility"), "eligibility", where.at("eligibilitys", i))
@@ -96,15 +101,32 @@ def _map_service(rec: dict, where: Where, facts: Facts, org_uuid: Any = None) ->
     })
 
 
+# Vendor extensions that carry terms partnermap maps: (field, taxonomy it stands for). Outpost (the
+# platform of Buckinghamshire's directory) lists themes as taxonomies, client groups as suitabilities
+# and special educational needs.
+VENDOR_CONCEPTS = (("taxonomies", "theme"), ("suitabilities", "client group"), ("send_needs", "client group"))
+
+
 def _record_kind(rec: dict) -> str:
     """Which HSDS object a top-level record is, by the fields only that object has."""
     if isinstance(rec.get("services"), list) or "organization_identifiers" in rec or "legal_status" in rec:
         return "organization"
     if isinstance(rec.get("service"), dict) and "location" in rec:
         return "service_at_location"
+    servicelike = bool(_SERVICE_KEYS & set(rec))
     if "taxonomy_terms" in rec or "term_uri" in rec or ("parent_id" in rec and "organization" not in rec):
         return "taxonomy"
+    if not servicelike and ("version" in rec or set(rec) <= {"id", "name", "description", "uri", "code", "language"}):
+        return "taxonomy"
+    if not servicelike and ("location_type" in rec or {"latitude", "longitude", "addresses", "physical_addresses"} & set(rec)):
+        return "location"
     return "service"
+
+
+# Fields a service has and a taxonomy or a location has not.
+_SERVICE_KEYS = {"status", "organization", "organisation", "organization_id", "service_at_locations", "service_areas",
+                 "attributes", "eligibilitys", "service_taxonomys", "deliverable_type", "fees", "fees_description",
+                 "taxonomies", "locations", "regular_schedules", "program"}
 
 
 def _is_v1(rec: dict) -> bool:
@@ -150,12 +172,13 @@ def _read_json(path: Path, raw: bytes, source_id: str, schemas: Path, facts: Fac
         if n % PROGRESS_EVERY == 0:
             log.info("%s: %d of %d records read", file, n, len(records))
         if not isinstance(rec, dict):
-            facts.problems.append(Problem(file, pointer, None, None, "should be a JSON object (a service or organization)"))
+            facts.refuse(file, pointer, [Problem(file, pointer, None, None, "should be a JSON object (a service or organization)")])
             continue
         kind = _record_kind(rec)
-        if kind == "taxonomy":
+        if kind in ("taxonomy", "location"):
+            what = "a taxonomy or taxonomy term" if kind == "taxonomy" else "a location (with no service)"
             facts.problems.append(Problem(file, pointer, None, None,
-                                          "a taxonomy or taxonomy term, not a service or organisation: nothing to map", fatal=True))
+                                          f"{what}, not a service or organisation: nothing to map", fatal=True))
             return
         is_v1 = page_v1 if page_v1 is not None else _is_v1(rec)
         if is_v1:
@@ -163,32 +186,48 @@ def _read_json(path: Path, raw: bytes, source_id: str, schemas: Path, facts: Fac
             validator, label = (v1[schema], f"ORUK v1 {schema}") if kind != "service_at_location" else (None, "")
         else:
             validator, label = hsds3[f"{kind}.json"], f"HSDS 3.0 {kind}.json"
-        problems = schema_problems(validator, rec, file, pointer, label) if validator else []
-        if problems:  # the record is reported, not mapped: its facts would only echo the same faults
-            facts.problems.extend(problems)
+        if validator is None:
+            _map_record(kind, tidy(rec), Where(file, source_id, pointer), facts)
             continue
-        where = Where(file, source_id, pointer)
-        if kind == "organization":
-            _map_organization(rec, where, facts)
-            for i, service in dicts(rec.get("services")):
-                _map_service(service, where.at("services", i), facts, org_uuid=rec.get("id"))
-        elif kind == "service_at_location":
-            service = dict(rec["service"])
-            service.setdefault("service_at_locations", [{"location": rec.get("location")}])
-            _map_service(service, where.at("service"), facts)
-        else:
-            _map_service(rec, where, facts)
+        judged = judge(validator, rec, file, pointer, label, kind)
+        whole = judged.refusals.get(())
+        if whole:  # the record is reported, not mapped: its facts would only echo the same faults
+            facts.refuse(file, pointer, whole)
+            continue
+        for part, problems in judged.refusals.items():  # an organisation's invalid services, each on its own
+            at = f"{pointer}/{part[0]}/{part[1]}"
+            facts.refuse(file, at, problems)
+            judged.record[part[0]][part[1]] = None
+            judged.warnings = [w for w in judged.warnings if not str(w.row).startswith(at + "/")]
+        facts.warnings.extend(judged.warnings)  # of what is read only
+        _map_record(kind, judged.record, Where(file, source_id, pointer), facts)
 
 
-def read(source: str | Path, schemas: str | Path | None = None, dataset: str | None = None) -> Iterator[Item]:
+def _map_record(kind: str, rec: dict, where: Where, facts: Facts) -> None:
+    """The facts of one record read as valid (or valid enough): an organisation, a service at a location, a service."""
+    if kind == "organization":
+        _map_organization(rec, where, facts)
+        for i, service in dicts(rec.get("services")):
+            _map_service(service, where.at("services", i), facts, org_uuid=rec.get("id"))
+    elif kind == "service_at_location":
+        service = dict(rec["service"]) if isinstance(rec.get("service"), dict) else {}
+        service.setdefault("service_at_locations", [{"location": rec.get("location")}])
+        _map_service(service, where.at("service"), facts)
+    else:
+        _map_service(rec, where, facts)
+
+
+def read(source: str | Path, schemas: str | Path | None = None, dataset: str | None = None,
+         skip_invalid: bool = False) -> Iterator[Item]:
     """Read an Open Referral JSON file, a folder of them, or a CSV data package folder into batches.
 
     ``schemas`` is the folder of ``hsds3/`` and ``oruk-v1/`` JSON Schemas (default: the copies
     shipped beside this module); ``$ref`` is only ever resolved within it. ``dataset``: the name
-    its sources take (``openreferral:NAME/file``; default the folder's name).
+    its sources take (``openreferral:NAME/file``; default the folder's name). ``skip_invalid``: an
+    invalid record (and what hangs off it) is left out and yielded as :class:`ingest.batches.Skipped`.
     """
     path, schema_root = Path(source), Path(schemas) if schemas else SCHEMAS
-    facts = Facts()
+    facts = Facts(skip_invalid=skip_invalid)
     if not path.exists():
         yield Problem(str(path), None, None, None, "no such file or folder", fatal=True)
         return

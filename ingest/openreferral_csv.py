@@ -1,9 +1,13 @@
-"""Read an Open Referral CSV data package: HSDS 3.0 tables, or the HSDS 1.1 / ORUK v1 tables.
+"""Read an Open Referral CSV data package: HSDS 3.0, HSDS 1.1 or ORUK v1 tables.
 
 A folder with ``services.csv`` (and usually ``datapackage.json``); every resource the descriptor
-lists must be there. HSDS 3.0 rows are checked against the same JSON Schemas as JSON records
-(cells typed as the schema declares); v1 rows against the required and enumerated fields of the
-ORUK v1 table schema. Row numbers count the header as row 1.
+lists must be there, and any subset of the other tables may be. Which standard the tables follow
+comes from the descriptor (its version; ORUK's title or home page), else from the tables: ORUK v1's
+own columns and tables (``deliverable_type``, ``link_taxonomy.csv``, ``identifiers.csv`` …), else
+HSDS 1.1's (``services_taxonomy.csv``, ``physical_addresses.csv`` …), else HSDS 3.0. HSDS 3.0 rows
+are judged against the same JSON Schemas as JSON records (cells typed as the schema declares);
+HSDS 1.1 and ORUK v1 rows against their own table schemas, as :mod:`ingest.openreferral_schema`
+says. Row numbers count the header as row 1.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from ingest.batches import too_large
-from ingest.openreferral_facts import ORG_ID, PROGRESS_EVERY, Facts, Where, as_text, gss_codes, log, short_reason, validators
+from ingest.openreferral_facts import ORG_ID, PROGRESS_EVERY, Facts, Where, as_text, gss_codes, log
+from ingest.openreferral_schema import ESSENTIAL, judge, judge_row, table_schemas, validators
 from ontology.ids import source_id as make_source_id
 from partnermap.errors import Problem
 
 # Tables only HSDS 1.1 / ORUK v1 packages have: any of them means the v1 column names.
 V1_TABLES = ("service_taxonomy.csv", "services_taxonomy.csv", "eligibility.csv", "physical_addresses.csv",
              "link_taxonomy.csv", "regular_schedules.csv", "identifiers.csv")
+# What only ORUK v1 (the LGA's application profile of HSDS 1.1) has: its tables, its services' columns.
+ORUK_TABLES = ("link_taxonomy.csv", "identifiers.csv", "reviews.csv", "cost_option.csv")
+ORUK_SERVICE_COLUMNS = ("deliverable_type", "attending_type", "attending_access")
+LABELS = {"hsds-3": "HSDS 3.0", "hsds-1.1": "HSDS 1.1", "oruk-v1": "ORUK v1"}
 
 
 @dataclass
@@ -34,6 +43,7 @@ class _Table:
     file: str
     source: str
     rows: list[tuple[int, dict[str, str]]]
+    header: list[str]
 
     def where(self, row: int) -> Where:
         return Where(self.file, self.source, row)
@@ -42,11 +52,12 @@ class _Table:
 class _Package:
     """The CSV files of one data package folder, read on demand, each with its Source."""
 
-    def __init__(self, folder: Path, facts: Facts, dataset: str | None = None):
-        self.folder, self.facts = folder, facts
+    def __init__(self, folder: Path, schemas: Path, facts: Facts, dataset: str | None = None):
+        self.folder, self.schemas, self.facts = folder, schemas, facts
         self.dataset = dataset or folder.resolve().name
         self.tables: dict[str, _Table] = {}
         self.sources: list[tuple[str, str, Path, bytes]] = []  # source id, file, path, bytes
+        self.version = "hsds-3"
 
     def table(self, *names: str) -> _Table | None:
         """The first of ``names`` that exists (spellings differ between versions and feeds)."""
@@ -65,14 +76,76 @@ class _Package:
             except UnicodeDecodeError as exc:
                 self.facts.problems.append(Problem(name, None, None, None, f"not UTF-8 text (byte {exc.start})", fatal=True))
                 return None
-            reader = csv.DictReader(io.StringIO(text, newline=""))
-            rows = [(n, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
-                    for n, row in enumerate(reader, 2) if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+            read = self._rows(name, text)
+            if read is None:
+                return None
+            header, rows = read
             source_id = make_source_id("openreferral", self.dataset, name)
             self.sources.append((source_id, name, path, raw))
-            self.tables[name] = _Table(name, source_id, rows)
+            self.tables[name] = _Table(name, source_id, rows, header)
             return self.tables[name]
         return None
+
+    def _rows(self, name: str, text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]] | None:
+        """The file's header and rows as dicts keyed by lower-case column (spreadsheet row numbers), or None."""
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = [cell.strip().lower() for cell in next(reader, [])]
+            rows, row = [], 1
+            # Lines with no cells at all (a stray CR in "\r\r\n") are not rows, as csv.DictReader counts them.
+            for row, cells in enumerate((cells for cells in reader if cells), 2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header):]):
+                    self.facts.problems.append(Problem(name, row, None, None,
+                                                       f"row has {len(cells)} fields, the header has {len(header)}"))
+                    continue
+                rows.append((row, {column: cell.strip() for column, cell in zip(header, cells) if column}))
+        except csv.Error as exc:
+            self.facts.problems.append(Problem(name, row + 1, None, None, f"not a readable CSV file: {exc}", fatal=True))
+            return None
+        return header, rows
+
+    def judged(self, *names: str) -> tuple[_Table | None, dict[int, dict[str, str]]]:
+        """A table and its rows that may be read (the others are refused or, skipping, left out)."""
+        table = self.table(*names)
+        if table is None:
+            return None, {}
+        essential = ESSENTIAL.get(names[0], frozenset())
+        kept: dict[int, dict[str, str]] = {}
+        if self.version == "hsds-3":
+            schema = _HSDS3_SCHEMAS.get(names[0])
+            if schema is None:
+                return table, dict(table.rows)
+            validator = validators(self.schemas / "hsds3")[schema]
+            properties = _properties(self.schemas / "hsds3" / schema)
+            for row, values in table.rows:
+                record = {k: _csv_value(v, properties.get(k, {})) for k, v in values.items() if v != ""}
+                judgement = judge(validator, record, table.file, row, f"HSDS 3.0 {schema}", names[0])
+                if judgement.refusals:
+                    self.facts.refuse(table.file, row, judgement.problems)
+                else:
+                    self.facts.warnings.extend(judgement.warnings)
+                    kept[row] = {k: as_text(v) for k, v in judgement.record.items()}
+            return table, kept
+        schemas = table_schemas(self.version, self.schemas)
+        spec = schemas.get(table.file) or schemas.get(names[0])
+        for row, values in table.rows:
+            refusals, warnings = judge_row(spec, table.file, row, values, f"{LABELS[self.version]} {spec.name if spec else table.file}",
+                                           essential)
+            if refusals:
+                self.facts.refuse(table.file, row, refusals)
+            else:
+                self.facts.warnings.extend(warnings)
+                kept[row] = values
+        return table, kept
+
+    folder_schemas: Path
+
+
+# HSDS 3.0 tables and the object schema their rows are judged by.
+_HSDS3_SCHEMAS = {"organizations.csv": "organization.json", "organization_identifiers.csv": "organization_identifier.json",
+                  "services.csv": "service.json", "taxonomy_terms.csv": "taxonomy_term.json", "attributes.csv": "attribute.json"}
 
 
 def _csv_value(text: str, spec: dict) -> Any:
@@ -90,63 +163,52 @@ def _csv_value(text: str, spec: dict) -> Any:
     return text
 
 
-def _check_rows(table: _Table, schema: str, schemas: Path, facts: Facts) -> set[int]:
-    """Validate each row of an HSDS 3.0 table against its object schema; returns the bad rows."""
-    validator = validators(schemas / "hsds3")[schema]
-    properties = _properties(schemas / "hsds3" / schema)
-    bad = set()
-    for row, values in table.rows:
-        record = {k: _csv_value(v, properties.get(k, {})) for k, v in values.items() if v != ""}
-        for error in validator.iter_errors(record):
-            column = list(error.absolute_path)[0] if error.absolute_path else error.message.split("'")[1]
-            value = values.get(column) or None
-            facts.problems.append(Problem(table.file, row, column, value, f"{short_reason(error)} (HSDS 3.0 {schema})"))
-            bad.add(row)
-    return bad
-
-
 @lru_cache(maxsize=32)
 def _properties(schema_file: Path) -> dict[str, dict]:
     return json.loads(schema_file.read_text(encoding="utf-8")).get("properties", {})
 
 
-@lru_cache(maxsize=2)
-def _v1_table_schemas(schemas: Path) -> dict[str, list[dict]]:
-    package = json.loads((schemas / "oruk-v1" / "ExtendedDataPackage.json").read_text(encoding="utf-8"))
-    return {r["name"]: r["schema"]["fields"] for r in package["resources"]}
-
-
-def _check_v1_rows(table: _Table, resource: str, schemas: Path, facts: Facts) -> set[int]:
-    """Check required and enumerated fields of an ORUK v1 table against its table schema."""
-    bad = set()
-    for spec in _v1_table_schemas(schemas).get(resource, []):
-        constraints = spec.get("constraints") or {}
-        name = spec["name"]
-        for row, values in table.rows:
-            value = values.get(name, "")
-            if constraints.get("required") and not value:
-                reason = "a value is required" if name in values else "required column is missing"
-                facts.problems.append(Problem(table.file, row, name, None, f"{reason} (ORUK v1 {resource} table)"))
-                bad.add(row)
-            elif value and constraints.get("enum") and value not in constraints["enum"]:
-                allowed = ", ".join(constraints["enum"])
-                facts.problems.append(Problem(table.file, row, name, value, f"not one of {allowed} (ORUK v1 {resource} table)"))
-                bad.add(row)
-    return bad
+def _version(folder: Path, meta: dict | None) -> str:
+    """Which standard a package's tables follow: from its descriptor, else from its tables."""
+    if meta is not None:
+        version = as_text(meta.get("version"))
+        about = " ".join(as_text(meta.get(k)) for k in ("title", "homepage", "profile", "name")).lower()
+        if version.startswith("3"):
+            return "hsds-3"
+        if version.startswith(("1", "2")) or "openreferraluk" in about.replace(" ", ""):
+            uk = "openreferraluk" in about.replace(" ", "") or "application profile" in about
+            return "oruk-v1" if uk else "hsds-1.1"
+    if any((folder / name).is_file() for name in ORUK_TABLES):
+        return "oruk-v1"
+    services = folder / "services.csv"
+    try:
+        with services.open(encoding="utf-8-sig", newline="") as handle:
+            header = {cell.strip().lower() for cell in next(csv.reader(handle), [])}
+    except (OSError, UnicodeDecodeError, csv.Error):
+        header = set()
+    if header & set(ORUK_SERVICE_COLUMNS):
+        return "oruk-v1"
+    if any((folder / name).is_file() for name in V1_TABLES):
+        return "hsds-1.1"
+    return "hsds-3"
 
 
 def read_package(folder: Path, schemas: Path, facts: Facts, dataset: str | None = None) -> _Package:
-    package = _Package(folder, facts, dataset)
+    """Read the data package in ``folder`` into ``facts`` (its tables' Sources are in ``.sources``)."""
+    package = _Package(folder, schemas, facts, dataset)
     descriptor = folder / "datapackage.json"
-    version = ""
+    meta = None
     if descriptor.is_file():
         try:
             meta = json.loads(descriptor.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             facts.problems.append(Problem("datapackage.json", None, None, None, f"not valid JSON: {exc}", fatal=True))
             return package
-        version = as_text(meta.get("version"))
-        for i, resource in enumerate(meta.get("resources") or []):
+        if not isinstance(meta, dict):
+            facts.problems.append(Problem("datapackage.json", None, None, None, "not a data package descriptor (a JSON object)", fatal=True))
+            return package
+        resources = meta.get("resources")
+        for i, resource in enumerate(resources if isinstance(resources, list) else []):
             name = as_text(resource.get("path")) if isinstance(resource, dict) else ""
             if name and not (folder / name).is_file():
                 facts.problems.append(Problem("datapackage.json", f"#/resources/{i}", "path", name,
@@ -156,99 +218,113 @@ def read_package(folder: Path, schemas: Path, facts: Facts, dataset: str | None 
                                       "a data package folder needs services.csv (and datapackage.json or the other HSDS tables)", fatal=True))
     if any(p.fatal for p in facts.problems):
         return package
-    v1 = version.startswith("1") or any((folder / name).is_file() for name in V1_TABLES)
-    (_read_v1_tables if v1 else _read_v3_tables)(package, schemas, facts)
+    package.version = _version(folder, meta)
+    log.info("%s: read as %s tables", folder.name, LABELS[package.version])
+    (_read_v3_tables if package.version == "hsds-3" else _read_v1_tables)(package)
     return package
 
 
-def _read_v3_tables(package: _Package, schemas: Path, facts: Facts) -> None:
-    organizations = package.table("organizations.csv")
-    if organizations:
-        bad = _check_rows(organizations, "organization.json", schemas, facts)
-        for row, r in organizations.rows:
-            if row not in bad:
-                facts.org(r.get("id"), r.get("name"), organizations.where(row), r.get("website"), r.get("legal_status"))
-    identifiers = package.table("organization_identifiers.csv")
-    if identifiers:
-        bad = _check_rows(identifiers, "organization_identifier.json", schemas, facts)
-        for row, r in identifiers.rows:
-            if row not in bad:
-                facts.org_id(r.get("organization_id"), r.get("identifier_scheme"), r.get("identifier"), r.get("identifier_type"))
-    services = package.table("services.csv")
-    bad = _check_rows(services, "service.json", schemas, facts)
-    records = {r["id"]: {**r, "where": services.where(row)} for row, r in services.rows if row not in bad and r.get("id")}
-    terms = package.table("taxonomy_terms.csv")
+def _organisations(package: _Package, url_column: str) -> set[str] | None:
+    """The ids of the organisations read from ``organizations.csv`` (refused rows left out); None without the file."""
+    facts = package.facts
+    table, rows = package.judged("organizations.csv")
+    for row, r in rows.items():
+        facts.org(r.get("id"), r.get("name"), table.where(row), r.get(url_column), r.get("legal_status"))
+    return {r["id"] for r in rows.values()} if table else None
+
+
+def _services(package: _Package, organisations: set[str] | None) -> dict[str, dict]:
+    """The services of ``services.csv`` by id, with where each was read. With ``organizations.csv``, a
+    service whose organisation was not read from it (refused, skipped or not there) is refused too."""
+    facts = package.facts
+    table, rows = package.judged("services.csv")
+    if table is None:
+        return {}
+    listed = {r.get("id") for _, r in _rows(package, "organizations.csv")}
+    records = {}
+    for row, r in rows.items():
+        org = r.get("organization_id", "")
+        if organisations is not None and org and org not in organisations:
+            if org not in listed:
+                facts.refuse(table.file, row, [Problem(table.file, row, "organization_id", org, "refers to no row of organizations.csv")])
+            elif facts.skip_invalid:  # refusing, the organisation's own problem says it all
+                facts.refuse(table.file, row, [Problem(table.file, row, "organization_id", org,
+                                                       "its organisation (organizations.csv) was left out")])
+            continue
+        if r.get("id"):
+            records[r["id"]] = {**r, "where": table.where(row)}
+    return records
+
+
+def _read_v3_tables(package: _Package) -> None:
+    facts = package.facts
+    organisations = _organisations(package, "website")
+    _, identifiers = package.judged("organization_identifiers.csv")
+    for r in identifiers.values():
+        facts.org_id(r.get("organization_id"), r.get("identifier_scheme"), r.get("identifier"), r.get("identifier_type"))
+    records = _services(package, organisations)
     taxonomies = package.table("taxonomies.csv", "taxonomy.csv")
     taxonomy_names = {r.get("id"): r.get("name", "") for _, r in taxonomies.rows} if taxonomies else {}
-    term_by_id = {}
-    if terms:
-        bad = _check_rows(terms, "taxonomy_term.json", schemas, facts)
-        term_by_id = {r["id"]: r for row, r in terms.rows if row not in bad and r.get("id")}
-    attributes = package.table("attributes.csv", "attribute.csv")
+    _, terms = package.judged("taxonomy_terms.csv")
+    term_by_id = {r["id"]: r for r in terms.values() if r.get("id")}
+    attributes, links_read = package.judged("attributes.csv", "attribute.csv")
     links: list[tuple[str, dict, Where]] = []
-    if attributes:
-        bad = _check_rows(attributes, "attribute.json", schemas, facts)
-        for row, r in attributes.rows:
-            term = term_by_id.get(r.get("taxonomy_term_id", ""))
-            if row not in bad and term and r.get("link_id") in records:
-                taxonomy = " ".join((term.get("taxonomy", ""), taxonomy_names.get(term.get("taxonomy_id"), ""), r.get("link_type", "")))
-                links.append((r["link_id"], {"name": term.get("name") or term.get("term"), "taxonomy": taxonomy}, attributes.where(row)))
-    _package_services(package, records, links, "addresses.csv", "address.csv", facts)
+    for row, r in links_read.items():
+        term = term_by_id.get(r.get("taxonomy_term_id", ""))
+        if term and r.get("link_id") in records:
+            taxonomy = " ".join((term.get("taxonomy", ""), taxonomy_names.get(term.get("taxonomy_id"), ""), r.get("link_type", "")))
+            links.append((r["link_id"], {"name": term.get("name") or term.get("term"), "taxonomy": taxonomy}, attributes.where(row)))
+    _package_services(package, records, links, "addresses.csv", "address.csv")
 
 
-def _read_v1_tables(package: _Package, schemas: Path, facts: Facts) -> None:
-    organizations = package.table("organizations.csv")
-    if organizations:
-        bad = _check_v1_rows(organizations, "organization", schemas, facts)
-        for row, r in organizations.rows:
-            if row not in bad:
-                facts.org(r.get("id"), r.get("name"), organizations.where(row), r.get("url"), r.get("legal_status"))
-    identifiers = package.table("identifiers.csv")
-    if identifiers:
-        for row, r in identifiers.rows:
-            scheme = r.get("register") if ORG_ID.match(r.get("register", "").upper()) else r.get("identification_body")
-            facts.org_id(r.get("organization_id"), scheme, r.get("identifier"), r.get("identification_body"))
-    services = package.table("services.csv")
-    bad = _check_v1_rows(services, "service", schemas, facts)
-    records = {r["id"]: {**r, "where": services.where(row)} for row, r in services.rows if row not in bad and r.get("id")}
-    taxonomy = package.table("taxonomy.csv")
-    terms = {}
-    if taxonomy:
-        bad = _check_v1_rows(taxonomy, "taxonomy", schemas, facts)
-        terms = {r["id"]: r for row, r in taxonomy.rows if row not in bad and r.get("id")}
+def _read_v1_tables(package: _Package) -> None:
+    facts = package.facts
+    organisations = _organisations(package, "url")
+    _, identifiers = package.judged("identifiers.csv")
+    for r in identifiers.values():
+        scheme = r.get("register") if ORG_ID.match(r.get("register", "").upper()) else r.get("identification_body")
+        facts.org_id(r.get("organization_id"), scheme, r.get("identifier"), r.get("identification_body"))
+    records = _services(package, organisations)
+    _, taxonomy = package.judged("taxonomy.csv")
+    terms = {r["id"]: r for r in taxonomy.values() if r.get("id")}
     links: list[tuple[str, dict, Where]] = []
-    service_taxonomy = package.table("service_taxonomy.csv", "services_taxonomy.csv")
-    if service_taxonomy:
-        for row, r in service_taxonomy.rows:
-            term = terms.get(r.get("taxonomy_id", ""))
-            if term and r.get("service_id") in records:
-                links.append((r["service_id"], {"name": term.get("name"), "taxonomy": term.get("vocabulary", "")}, service_taxonomy.where(row)))
-            elif r.get("taxonomy_id") and not term:
-                facts.problems.append(Problem(service_taxonomy.file, row, "taxonomy_id", r["taxonomy_id"], "refers to no row of taxonomy.csv"))
-    eligibility = package.table("eligibility.csv")
+    listed = {t.get("id") for _, t in _rows(package, "taxonomy.csv")}
+    service_taxonomy, rows = package.judged("services_taxonomy.csv", "service_taxonomy.csv")
+    for row, r in rows.items():
+        term = terms.get(r.get("taxonomy_id", ""))
+        if term and r.get("service_id") in records:
+            links.append((r["service_id"], {"name": term.get("name"), "taxonomy": term.get("vocabulary", "")}, service_taxonomy.where(row)))
+        elif r.get("taxonomy_id") not in listed:  # one refused or skipped in taxonomy.csv is reported there
+            facts.refuse(service_taxonomy.file, row, [Problem(service_taxonomy.file, row, "taxonomy_id", r["taxonomy_id"],
+                                                              "refers to no row of taxonomy.csv")])
+    eligibility, rows = package.judged("eligibility.csv")
+    by_id = {}
+    for row, r in rows.items():
+        if r.get("service_id") in records:
+            by_id[r.get("id")] = r["service_id"]
+            if r.get("eligibility"):
+                links.append((r["service_id"], {"name": r["eligibility"], "taxonomy": "eligibility"}, eligibility.where(row)))
     if eligibility:
-        bad = _check_v1_rows(eligibility, "eligibility", schemas, facts)
-        by_id = {}
-        for row, r in eligibility.rows:
-            if row not in bad and r.get("service_id") in records:
-                by_id[r.get("id")] = r["service_id"]
-                if r.get("eligibility"):
-                    links.append((r["service_id"], {"name": r["eligibility"], "taxonomy": "eligibility"}, eligibility.where(row)))
-        link_taxonomy = package.table("link_taxonomy.csv")
-        for row, r in link_taxonomy.rows if link_taxonomy else []:
+        link_taxonomy, rows = package.judged("link_taxonomy.csv")
+        for row, r in rows.items():
             term = terms.get(r.get("taxonomy_id", ""))
             service_id = by_id.get(r.get("link_id")) or by_id.get(r.get("eligibility_id"))
             if term and service_id and r.get("link_type", "").lower() == "eligibility":
                 links.append((service_id, {"name": term.get("name"), "taxonomy": "eligibility"}, link_taxonomy.where(row)))
-    _package_services(package, records, links, "physical_addresses.csv", "physical_address.csv", facts)
+    _package_services(package, records, links, "physical_addresses.csv", "physical_address.csv")
+
+
+def _rows(package: _Package, name: str) -> list[tuple[int, dict[str, str]]]:
+    table = package.table(name)
+    return table.rows if table else []
 
 
 def _package_services(package: _Package, records: dict[str, dict], links: list, *address_files: str) -> None:
     """Services, areas, postcodes and taxonomy links of a CSV package, whichever version."""
     facts = package.facts
     areas: dict[str, list[str]] = {}
-    table = package.table("service_areas.csv", "service_area.csv")
-    for row, r in table.rows if table else []:
+    table, rows = package.judged("service_areas.csv", "service_area.csv")
+    for row, r in rows.items():
         service_id = r.get("service_id", "")
         if service_id not in records:
             continue
@@ -259,13 +335,12 @@ def _package_services(package: _Package, records: dict[str, dict], links: list, 
         for code in gss_codes(r.get("uri"), name, r.get("service_area"), r.get("identifier"), extent):
             facts.covers.append((service_id, code, table.where(row)))
     postcodes_at: dict[str, list[str]] = {}
-    addresses = package.table(*address_files)
-    for _, r in addresses.rows if addresses else []:
+    for _, r in _rows(package, address_files[0]) or _rows(package, address_files[1]):
         if r.get("postal_code"):
             postcodes_at.setdefault(r.get("location_id", ""), []).append(r["postal_code"])
     postcodes: dict[str, list[str]] = {}
-    sal = package.table("service_at_location.csv", "services_at_location.csv", "service_at_locations.csv")
-    for _, r in sal.rows if sal else []:
+    _, rows = package.judged("services_at_location.csv", "service_at_location.csv", "service_at_locations.csv")
+    for r in rows.values():
         postcodes.setdefault(r.get("service_id", ""), []).extend(postcodes_at.get(r.get("location_id", ""), []))
     for service_id, term, where in links:
         facts.concept(service_id, term["name"], term["taxonomy"], where)
@@ -280,3 +355,4 @@ def _package_services(package: _Package, records: dict[str, dict], links: list, 
             "postcodes": list(dict.fromkeys(postcodes.get(service_id, []))), "type": r.get("deliverable_type"),
             "where": r["where"],
         })
+

@@ -2,8 +2,8 @@
 
 Both front ends (:mod:`ingest.openreferral` for JSON, :mod:`ingest.openreferral_csv` for CSV
 packages) collect :class:`Facts` with their provenance; :func:`batches` turns them into the
-node and relationship batches ``ingest.load`` checks and writes. Schema validators live here
-too: one local ``referencing.Registry`` per schema folder, so a ``$ref`` is never fetched.
+node and relationship batches ``ingest.load`` checks and writes. How a record is judged against
+its schema is :mod:`ingest.openreferral_schema`'s.
 """
 
 from __future__ import annotations
@@ -20,20 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from jsonschema import Draft7Validator, Draft202012Validator
-from jsonschema.exceptions import ValidationError, _WrappedReferencingError
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
-from referencing.jsonschema import DRAFT7, DRAFT202012
-
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, Skipped
 from ontology import concept_id
 from ontology.ids import relationship_id
 from partnermap.errors import Problem
 
 log = logging.getLogger("ingest.openreferral")
 
-SCHEMAS = Path(__file__).with_name("openreferral_schemas")
 PROGRESS_EVERY = 10_000
 
 _GSS = re.compile(r"\b[ENSWK]\d{8}\b")
@@ -61,65 +54,13 @@ _NAME_SECTOR = (
     (re.compile(r"\bhousing association\b|\bhomes\b", re.I), "housing"),
     (re.compile(r"\bschool\b|\bcollege\b|\buniversity\b|\bacademy\b", re.I), "education"),
 )
-# A taxonomy (or attribute link type) whose name says it is about who may use a service.
-_CLIENT_TAXONOMY = re.compile(r"eligib|circumstance|client|audience|who.?for", re.I)
+# A taxonomy (or attribute link type) whose name says it is about who may use a service; Open
+# Eligibility, HSDS 1.1's own taxonomy, is despite its name a taxonomy of kinds of service.
+_CLIENT_TAXONOMY = re.compile(r"(?<!open )(?<!open)(?<!open_)(?<!open-)eligib|circumstance|client|audience|who.?for", re.I)
 V1_KEYS = {
     "eligibilitys", "service_taxonomys", "regular_schedules", "holiday_schedules", "fundings", "reviews",
     "deliverable_type", "attending_type", "attending_access",
 }
-
-
-# --------------------------------------------------------------------------------------------
-# Schemas: a local registry per folder; any $ref outside it is unresolvable, never fetched.
-# --------------------------------------------------------------------------------------------
-
-def _refuse(uri: str):
-    raise NoSuchResource(ref=uri)
-
-
-@lru_cache(maxsize=8)
-def validators(folder: Path) -> dict[str, Any]:
-    """Validators by schema file name, each resolving ``$ref`` only among the folder's files."""
-    base = folder.resolve().as_uri() + "/"
-    schemas = {f.name: json.loads(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("*.json"))}
-    draft7 = any("draft-07" in str(s.get("$schema", "")) for s in schemas.values())
-    spec, cls = (DRAFT7, Draft7Validator) if draft7 else (DRAFT202012, Draft202012Validator)
-    resources = [(base + name, Resource.from_contents(s, default_specification=spec)) for name, s in schemas.items()]
-    registry = Registry(retrieve=_refuse).with_resources(resources)
-    return {name: cls({"$ref": base + name}, registry=registry) for name in schemas}
-
-
-def schema_problems(validator, record: Any, file: str, pointer: str, schema: str) -> list[Problem]:
-    """Each schema violation of ``record`` as a Problem at the JSON pointer of the field."""
-    problems = []
-    try:
-        errors = list(validator.iter_errors(record))
-    except _WrappedReferencingError as exc:
-        return [Problem(file, pointer, None, None, f"schema {schema} refers to {exc.__cause__!s}, "
-                        "which is not among the local schemas (nothing is fetched)", fatal=True)]
-    for error in errors:
-        path = [str(p) for p in error.absolute_path]
-        value: Any = error.instance
-        if error.validator == "required":
-            missing = error.message.split("'")[1] if "'" in error.message else None
-            path, value = [*path, missing] if missing else path, None
-        field_name = path[-1] if path else None
-        where = pointer.rstrip("/") + "".join(f"/{p}" for p in path) if path else pointer
-        if isinstance(value, (dict, list)):
-            value = None
-        problems.append(Problem(file, where, field_name, value, f"{short_reason(error)} ({schema})"))
-    return problems
-
-
-def short_reason(error: ValidationError) -> str:
-    """The schema's message, shortened to what a person needs to fix the value."""
-    if error.validator == "required":
-        return "a value is required"
-    if error.validator == "type":
-        return f"should be of type {error.validator_value}"
-    if error.validator == "enum":
-        return "not one of " + ", ".join(map(str, error.validator_value))
-    return error.message if len(error.message) <= 120 else error.message[:117] + "…"
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,6 +106,16 @@ class Facts:
     concepts: list[tuple[str, str, str, Where]] = field(default_factory=list)  # label, service id, name
     covers: list[tuple[str, str, Where]] = field(default_factory=list)  # service id, GSS code
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    skip_invalid: bool = False  # leave out invalid records (and what hangs off them) instead of refusing
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def refuse(self, file: str, record: int | str, problems: list[Problem]) -> None:
+        """An invalid record: its problems refuse the ingest, or (skipping) it is left out and listed."""
+        if self.skip_invalid and not any(p.fatal for p in problems):
+            self.skipped.append(Skipped(file, record, tuple(problems)))
+        else:
+            self.problems.extend(problems)
 
     def org(self, uuid: Any, name: Any, where: Where, url: Any = None, legal_status: Any = None) -> None:
         """Record an organisation once, where it is first met (nested copies repeat it)."""
@@ -220,9 +171,18 @@ def _sector(org: _Org) -> str:
     return "vcse"
 
 
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+
+
+def org_node_id(uuid: str) -> str:
+    """An organisation's id from its directory id: ``oruk:<uuid>``, or ``oruk:organization:<id>`` for an id
+    that is not a UUID (numbered per table, as Outpost's are, it could be a service's id too)."""
+    return f"oruk:{uuid}" if _UUID.match(uuid) else f"oruk:organization:{uuid}"
+
+
 def _final_org_id(org: _Org) -> str:
     if not org.org_ids:
-        return f"oruk:{org.uuid}"
+        return org_node_id(org.uuid)
     ranked = sorted(org.org_ids, key=lambda c: next((i for i, s in enumerate(_SCHEME_ORDER) if c.startswith(s + "-")), 99))
     return f"orgid:{ranked[0]}"
 
@@ -244,8 +204,10 @@ def _grouped(rows: list[tuple[Where, dict]]) -> dict[str, list[dict]]:
 
 
 def batches(facts: Facts) -> Iterator[Item]:
-    """The problems, then node and relationship batches (one per label and file) for ``facts``."""
+    """The problems, warnings and skipped records, then node and relationship batches (one per label and file)."""
     yield from facts.problems
+    yield from (ReadWarning(w) for w in facts.warnings)
+    yield from facts.skipped
     org_ids = {uuid: _final_org_id(org) for uuid, org in facts.orgs.items()}
     seen: set[str] = set()
     org_rows = []
@@ -275,7 +237,8 @@ def batches(facts: Facts) -> Iterator[Item]:
     for label, service_id, name, where in facts.concepts:
         key = concept_id(name) if name else ""
         if not key:
-            yield Problem(where.file, where.row, "name", name or None, "needs letters or digits to name a theme or client group")
+            yield ReadWarning(Problem(where.file, where.row, "name", name or None,
+                                      "needs letters or digits to name a theme or client group: left out"))
             continue
         if (label, key) not in concept_seen:
             concept_seen.add((label, key))
@@ -284,7 +247,7 @@ def batches(facts: Facts) -> Iterator[Item]:
             first_theme.setdefault(service_id, name)
         edge("HAS_THEME" if label == "Theme" else "SERVES", f"oruk:{service_id}", key, where)
     for org_uuid, service_id, where in facts.delivers:
-        edge("DELIVERS", org_ids.get(org_uuid, f"oruk:{org_uuid}"), f"oruk:{service_id}", where)
+        edge("DELIVERS", org_ids.get(org_uuid) or org_node_id(org_uuid), f"oruk:{service_id}", where)
     for service_id, code, where in facts.covers:
         edge("COVERS", f"oruk:{service_id}", code, where)
 

@@ -18,12 +18,16 @@ from pathlib import Path
 import graph
 from ingest import READERS, documents
 from ingest import resolve as resolution
+from ingest.batches import ReadWarning, SetAside, Skipped
 from ingest.load import load
+from partnermap.errors import PartnermapError
 
 # Readers that match text against what the graph already holds: they are given its names.
 NEEDS_NAMES = frozenset({"documents"})
 # Readers whose files share ids (lookups naming the same codes): several paths are one source.
-TOGETHER = frozenset({"geography", "boundaries", "ons-partnerships"})
+TOGETHER = frozenset({"geography", "boundaries", "ons-partnerships", "moderngov"})
+# Readers that can leave out an invalid record, and what hangs off it, when asked (--skip-invalid).
+SKIPPING = frozenset({"openreferral", "360giving"})
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Ingested:
 
     counts: dict[str, Counter]
     matches: list = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def removed(self) -> int:
@@ -44,33 +50,47 @@ class Ingested:
 
 def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None = None,
                  progress: Callable[[str], None] = lambda _: None, source: str | None = None,
-                 replace: bool = False, owner: str | None = None, most_removed: float | None = None) -> Ingested:
+                 replace: bool = False, owner: str | None = None, most_removed: float | None = None,
+                 skip_invalid: bool = False, options: dict | None = None) -> Ingested:
     """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing.
 
     ``source``: the name of the dataset the files are (their sources' ids take it); without it each
     reader names it from the folder or file. A stored source of the same name read from another
     path is replaced only with ``replace`` (otherwise a problem says so and nothing is written).
     ``owner`` and ``most_removed``: see :func:`ingest.load` (the API's uploads set both).
+    ``skip_invalid`` (readers in ``SKIPPING``): records the reader finds invalid are left out, with
+    what hangs off them, and listed in ``Ingested.skipped``; the valid ones are written, all or nothing.
+    ``options``: the reader's own keyword arguments (``council=`` for ModernGov).
     """
+    if skip_invalid and kind not in SKIPPING:
+        raise PartnermapError(f"the {kind} reader cannot skip invalid records: it reads all or nothing "
+                              f"(skipping works with {', '.join(sorted(SKIPPING))})")
     with _collector_paused():
-        return _ingest(store, kind, paths, decisions, progress, source, replace, owner, most_removed)
+        return _ingest(store, kind, paths, decisions, progress, source, replace, owner, most_removed, skip_invalid,
+                       options or {})
 
 
 def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None,
             progress: Callable[[str], None], source: str | None, replace: bool, owner: str | None,
-            most_removed: float | None) -> Ingested:
-    reader = READERS[kind]
+            most_removed: float | None, skip_invalid: bool, options: dict) -> Ingested:
+    reader = functools.partial(READERS[kind], **options) if options else READERS[kind]
     if source:
         reader = functools.partial(reader, dataset=source)
     if kind in NEEDS_NAMES:
-        reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names")))
+        reader = functools.partial(reader, names=documents.NameIndex(graph.run_query(store, "document-names"),
+                                                                     territories=graph.run_query(store, "territory-parents")))
+    if skip_invalid:
+        reader = functools.partial(reader, skip_invalid=True)
     # Handed over unread: load() keeps the read batches no longer than it needs them (memory).
     items = reader(list(paths)) if kind in TOGETHER else (item for path in paths for item in reader(path))
+    aside = SetAside(items)
     chosen = resolution.read_decisions(decisions) if decisions else None
     resolver = resolution.Resolver.from_store(store, chosen)
-    counts = load(store, items, progress=progress, resolver=resolver, replace=replace, owner=owner,
+    counts = load(store, aside, progress=progress, resolver=resolver, replace=replace, owner=owner,
                   most_removed=most_removed)
-    return Ingested(counts, resolver.matches)
+    if aside.skipped:
+        progress(f"skipped {len(aside.skipped)} invalid records")
+    return Ingested(counts, resolver.matches, aside.warnings, aside.skipped)
 
 
 _pauses = 0  # ingests running now; the collector is held off while any is

@@ -38,6 +38,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.shared.jsonld.context import Context
 
 from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from ingest.moderngov import METHODS as MODERNGOV_ROOTS
 from ontology import Model, load_model
 from ontology.rdf import expand, namespace, property_iri, relationship_iri
 from ontology.ids import relationship_id, source_id as make_source_id
@@ -129,7 +130,7 @@ def _parse(raw: bytes, fmt: str, path: Path) -> tuple[Graph | None, Problem | No
     base = path.resolve().as_uri()
     try:
         if fmt == "xml":
-            refused = _refuse_dtd(raw, path)
+            refused = _refuse_dtd(raw, path) or _not_rdf_xml(raw, path)
             if refused:
                 return None, refused
         if fmt == "json-ld":
@@ -181,6 +182,23 @@ def _refuse_dtd(raw: bytes, path: Path) -> Problem | None:
     except xml.sax.SAXParseException as exc:
         return _fatal(path, exc.getLineNumber(), f"not well-formed XML: {exc.getMessage()}")
     return None
+
+
+RDF_NS = str(RDF)
+
+
+def _not_rdf_xml(raw: bytes, path: Path) -> Problem | None:
+    """A plain reason for XML that is not RDF/XML: its root is neither rdf:RDF nor a node with rdf: attributes."""
+    from defusedxml.ElementTree import fromstring
+
+    root = fromstring(raw)  # well-formed and free of DTDs: checked just before
+    tag = root.tag if isinstance(root.tag, str) else ""
+    if tag == f"{{{RDF_NS}}}RDF" or any(name.startswith(f"{{{RDF_NS}}}") for name in root.attrib):
+        return None
+    shown = tag.replace(f"{{{RDF_NS}}}", "rdf:")
+    hint = "; it is a ModernGov answer: read it with 'partnermap ingest moderngov'" if shown.lower() in MODERNGOV_ROOTS else ""
+    return _fatal(path, 1, f"XML, but not RDF: its root element is <{shown}>; RDF/XML starts with <rdf:RDF "
+                           f'xmlns:rdf="{RDF_NS}">{hint}', shown)
 
 
 def _json(raw: bytes, path: Path) -> tuple[Any, Problem | None]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, too_large
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch
+from ingest.register_files import trimmed, as_model_reads, read_tables
 from ontology import concept_id, load_model
 from ontology.ids import relationship_ids, source_id as make_source_id
 from partnermap.errors import Problem
@@ -82,7 +82,7 @@ class _Sheet:
         self.name, self.file, self.source_id = name, file, source_id
         # Plain Python strings, trimmed in one pass per column: they are walked value by value
         # later, and pandas' string methods convert to Arrow and back (measured 0.8 s of 4.4 s).
-        frame = pd.DataFrame({name: [v.strip() if v.__class__ is str else _trimmed(v)  # inlined for str: 3x faster
+        frame = pd.DataFrame({name: [v.strip() if v.__class__ is str else trimmed(v)  # inlined for str: 3x faster
                                      for v in frame[name].to_numpy(dtype=object)] for name in frame.columns},
                              index=frame.index, dtype=object)
         frame = frame[(frame != "").any(axis=1)]  # wholly blank rows are spreadsheet noise
@@ -143,77 +143,6 @@ class _Sheet:
                          clean=True)
 
 
-def _read_tables(path: Path) -> tuple[dict[str, tuple[str, pd.DataFrame, bytes]], list[Problem]]:
-    """Each register file present: name → (file name, strings, raw bytes for the checksum)."""
-    tables: dict[str, tuple[str, pd.DataFrame, bytes]] = {}
-    problems: list[Problem] = []
-    if path.is_dir():
-        for name in FILES:
-            file = path / f"{name}.csv"
-            if not file.exists():
-                continue
-            if oversized := too_large(file):
-                problems.append(oversized)
-                continue
-            raw = file.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                line = raw[: exc.start].count(b"\n") + 1
-                problems.append(
-                    Problem(file.name, line, None, raw[exc.start : exc.start + 8].hex(" "),
-                            f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8", fatal=True)
-                )
-                continue
-            try:
-                # Blank lines kept (and dropped later) so row numbers match the spreadsheet's.
-                frame = pd.read_csv(  # object, not str: Python strings straight from the parser, no Arrow
-                    io.StringIO(text), dtype=object, keep_default_na=False, na_filter=False,
-                    skipinitialspace=True, skip_blank_lines=False,
-                )
-            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                problems.append(Problem(file.name, None, None, None, f"not a readable CSV file: {exc}", fatal=True))
-                continue
-            tables[name] = (file.name, frame, raw)
-    elif path.suffix.lower() == ".xlsx":
-        if oversized := too_large(path):
-            return {}, [oversized]
-        raw = path.read_bytes()
-        try:
-            sheets = pd.read_excel(
-                path, sheet_name=None, dtype=object, engine="openpyxl", keep_default_na=False, na_filter=False
-            )
-        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-            return {}, [Problem(path.name, None, None, None, f"not a readable XLSX workbook: {exc}", fatal=True)]
-        for name, frame in sheets.items():
-            key = str(name).strip().lower()
-            if key in FILES:
-                tables[key] = (f"{path.name}[{name}]", frame.map(_cell_text), raw)
-    else:
-        problems.append(Problem(str(path), None, None, None, "a register is a folder of CSV files or an .xlsx workbook", fatal=True))
-    return tables, problems
-
-
-def _trimmed(value: object) -> str:
-    """A cell as trimmed text, blank as ""."""
-    if value.__class__ is str:
-        return value.strip()
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
-
-
-def _cell_text(value: object) -> str:
-    """A workbook cell as the text a CSV would hold (dates as ISO, whole floats without .0)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, (dt.datetime, pd.Timestamp)):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
     """Read a register folder or workbook into node and relationship batches (and problems).
 
@@ -223,17 +152,21 @@ def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
     if not path.exists():
         yield Problem(str(path), None, None, None, "no such file or folder", fatal=True)
         return
-    tables, problems = _read_tables(path)
-    yield from problems
+    tables, found = read_tables(path, list(FILES))
+    yield from found
+    problems = [p for p in found if isinstance(p, Problem)]
     register = dataset or (path.stem if path.is_file() else path.resolve().name)
     sheets: dict[str, _Sheet] = {}
     for name, spec in FILES.items():
         if name not in tables:
-            if spec.required and not any(p.file.startswith(f"{name}.") for p in problems):
-                expected = f"{name}.csv" if path.is_dir() else f"sheet {name!r}"
-                yield Problem(expected, None, None, None, "this required file is missing from the register", fatal=True)
+            # Not when the file itself could not be read: its own problem says why.
+            if spec.required and not any(p.file.startswith(f"{name}.") or p.file == path.name for p in problems):
+                if path.is_dir():
+                    yield Problem(f"{name}.csv", None, None, None, "this required file is missing from the register", fatal=True)
+                else:
+                    yield Problem(path.name, None, None, name, "this required sheet is missing from the workbook", fatal=True)
             continue
-        file, frame, raw = tables[name]
+        file, frame, raw = tables[name].file, tables[name].frame, tables[name].raw
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         header = ", ".join(frame.columns)
         missing = [c for c in spec.required_columns if c not in frame.columns]
@@ -244,7 +177,7 @@ def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
             yield Problem(file, 1, column, None, f"unknown column; {name} has: {', '.join(spec.columns)}")
         if missing:
             continue
-        frame = frame.drop(columns=unknown)
+        frame = as_model_reads(frame.drop(columns=unknown))
         source_id = make_source_id("register", register, file)
         sheets[name] = _Sheet(name, file, frame, source_id)
         digest = hashlib.sha256(raw).hexdigest()

@@ -12,6 +12,7 @@ import pytest
 
 import graph
 import ingest
+from ingest.names import NameIndex
 from ontology import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,7 +57,8 @@ def build_demo(db: Path) -> None:
         ingest.load(store, ingest.READERS["ons-partnerships"](
             [SAMPLE / "ons", SAMPLE / "geography" / "lsoa11_to_ccg20_to_lad20.csv"]))
         ingest.load(store, ingest.READERS["register"](SAMPLE))
-        names = graph.run_query(store, "document-names")
+        # As `partnermap ingest documents` does: the names with the places of the graph's territories.
+        names = NameIndex(graph.run_query(store, "document-names"), territories=graph.run_query(store, "territory-parents"))
         ingest.load(store, ingest.READERS["documents"](DOCUMENTS, names=names))
 
 

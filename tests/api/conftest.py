@@ -83,14 +83,15 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 def upload(client, content, name: str | None = "test-upload", params: dict | None = None, headers: dict | None = None,
-           key: str = KEY) -> dict:
-    """POST a register and wait for its job to end: the job (``status`` done or failed), or the refusal's response.
+           key: str = KEY, path: str = "/ingest/register") -> dict:
+    """POST an upload (a register unless ``path`` says) and wait for its job to end: the job (``status`` done or
+    failed), or the refusal's response.
 
     Waiting asks the server to answer when the job ends (``wait``), so nothing here sleeps or races.
     """
     query = {**({"name": name} if name is not None else {}), **(params or {})}
     sent = {"Content-Type": "application/zip", "Authorization": f"Bearer {key}", **(headers or {})}
-    response = client.post("/ingest/register", params=query, content=content, headers=sent)
+    response = client.post(path, params=query, content=content, headers=sent)
     if response.status_code != 202:
         return {"response": response}
     job = response.json()

@@ -1,4 +1,5 @@
-"""Uploading a register: keys, names, formats, limits, safe unpacking, jobs, all-or-nothing with problems."""
+"""Uploading a register, an Open Referral directory or 360Giving grants: keys, names, formats, limits, safe
+unpacking, jobs, all-or-nothing with problems, skip_invalid."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import openpyxl
 import pytest
 
-from tests.api.conftest import KEY, SAMPLE, assert_error, sample_files, upload, workbook_bytes, zip_bytes
+from tests.api.conftest import KEY, ROOT, SAMPLE, assert_error, sample_files, upload, workbook_bytes, zip_bytes
 
 ZIP = {"Content-Type": "application/zip"}
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -239,3 +240,44 @@ def test_removing_much_of_a_source_needs_confirming(make_client):
     assert memberships["rows"], "nothing was written: the memberships are all there"
     confirmed = upload(client, zip_bytes(emptied), name="leicestershire", params={"confirm": "true"})
     assert confirmed["status"] == "done" and confirmed["written"]["removed"] == 220
+
+
+# --- Open Referral and 360Giving uploads, with skip_invalid ------------------------------------
+
+OPENREFERRAL = ROOT / "tests" / "fixtures" / "openreferral"
+JSON = {"Content-Type": "application/json"}
+
+
+def test_an_open_referral_page_with_invalid_services_fails_unless_skipping(make_client):
+    client = make_client(api_keys=[KEY])
+    page = (OPENREFERRAL / "oruk-v1" / "services_as_published.json").read_bytes()
+    job = upload(client, page, name="bucks", path="/ingest/openreferral", headers=JSON)
+    assert job["status"] == "failed" and job["error"]["code"] == "invalid_records"
+    assert [p["row"] for p in job["error"]["problems"]] == ["#/content/3/organization", "#/content/4/name"]
+    job = upload(client, page, name="bucks", path="/ingest/openreferral", params={"skip_invalid": "true"}, headers=JSON)
+    assert job["status"] == "done", job
+    written = job["written"]
+    # five services: the one without an organisation and the one without a name are left out.
+    assert written["nodes"]["Service"] == 3 and written["relationships"]["DELIVERS"] == 3
+    assert [(s["record"], s["field"]) for s in written["skipped"]] == [("#/content/3", "organization"), ("#/content/4", "name")]
+    assert written["warnings"] == 6
+
+
+def test_an_open_referral_csv_package_is_uploaded_as_a_zip(make_client):
+    client = make_client(api_keys=[KEY])
+    package = {f"southvale/{p.name}": p.read_bytes() for p in (OPENREFERRAL / "hsds-1.1").iterdir()}
+    job = upload(client, zip_bytes(package), name="southvale", path="/ingest/openreferral")
+    assert job["status"] == "done", job
+    assert job["written"]["nodes"]["Service"] == 3 and job["written"]["skipped"] == []
+
+
+def test_a_360giving_csv_is_uploaded_and_a_zip_is_not_taken(make_client):
+    client = make_client(api_keys=[KEY])
+    grants = (ROOT / "tests" / "fixtures" / "giving" / "trafford_council_voluntary_sector_grants.csv").read_bytes()
+    job = upload(client, grants, name="trafford", path="/ingest/360giving", headers={"Content-Type": "text/csv"})
+    assert job["status"] == "done", job
+    assert job["written"]["relationships"]["FUNDS"] == 555  # one per grant row
+    error = assert_error(client.post("/ingest/360giving", params=NAMED, content=b"PK\x03\x04", headers={**ZIP, **AUTH}), 415)
+    assert "360Giving" in error["message"]
+    # a name is required here too
+    assert_error(client.post("/ingest/360giving", content=grants, headers={"Content-Type": "text/csv", **AUTH}), 422)

@@ -66,7 +66,7 @@ def seeds_store(tmp_path_factory):
 
 
 def ingest_documents(store, *paths):
-    index = NameIndex(graph.run_query(store, "document-names"))
+    index = NameIndex(graph.run_query(store, "document-names"), territories=graph.run_query(store, "territory-parents"))
     return ingest.load(store, [item for path in paths for item in read(path, index)])
 
 
@@ -96,11 +96,13 @@ def test_the_county_assessment_mentions_leicestershire_together_in_six_sentences
     assert issue9["source_row"] == f"{LT.name} paragraph 23 sentence 1 (line 57)"
     # "Research conducted by M.E.L. in May/June": the register's alias of M.E.L. Research.
     assert any(m["node"] == "mel-research" and "(line 5)" in m["position"] for m in found)
-    # "LSP" fits seven district LSPs: never guessed, listed instead (lines 55, 57, 59).
+    # "LSP" fits nine LSPs, seven of them Leicestershire's districts': never guessed, listed instead
+    # (line 55); "District LSPs" (lines 57, 59) are several.
     source = seeds_store.run("MATCH (d:Source {id: $id}) RETURN d.unresolved AS u, d.reader AS r, d.sha256 AS h",
                                 {"id": f"document:{LT.name}"})[0]
     assert source["r"] == "documents" and len(source["h"]) == 64
-    assert source["u"] == ["LSP ×3: Local Strategic Partnership: 7 candidates"]
+    assert source["u"] == ["LSP ×1: Local Strategic Partnership: 9 candidates",
+                           "LSPs ×2: several (the plural), not one body"]
 
 
 def test_the_inspection_briefing_ties_acronyms_to_the_bodies_they_name(seeds_store):
@@ -136,7 +138,8 @@ def test_acronyms_match_whole_words_case_sensitively_and_in_the_plural():
         return [(text[a:b], m.target) for a, b, m in index.find(text)]
 
     assert terms("The SPs spend less; sp and Sp are not it, nor is SPEND.") == [("SPs", ("Theme", "supported-housing"))]
-    assert terms("Both LSPs met the PCT.") == [("LSPs", ("Partnership", "lsp")), ("PCT", ("Organisation", "pct"))]
+    # A body's acronym in the plural is several bodies, so not that one ("other ALAs").
+    assert terms("Both LSPs met the PCT.") == [("LSPs", None), ("PCT", ("Organisation", "pct"))]
     assert terms("the pct and the Lsp") == []
     # "SP" fits two nodes whose names hold "Supporting People": its theme instead.
     # Longest match first: the full name, not the alias inside it.
@@ -206,7 +209,9 @@ def test_html_keeps_visible_text_and_fetches_nothing(register_store, tmp_path, m
 
 
 def test_markdown_and_pdf_are_read_with_their_places(register_store, tmp_path):
-    (tmp_path / "notes.md").write_text("# Notes\n\nThe [Commissioning Body](http://example.invalid/cb) met.\n", encoding="utf-8")
+    # "Commissioning Body" could be any place's: the note names Leicester, whose body it is.
+    (tmp_path / "notes.md").write_text("# Notes of the Leicester meeting\n\nThe [Commissioning Body](http://example.invalid/cb) met.\n",
+                                       encoding="utf-8")
     (tmp_path / "board.pdf").write_bytes(make_pdf([["Minutes of the board.", "The PCT sent apologies."],
                                                     ["Leicestershire Together agreed the plan."]]))
     ingest_documents(register_store, tmp_path)  # a folder: every document in it

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import graph
 import ingest
 from ingest import openreferral
-from ingest.batches import NodeBatch
+from ingest.batches import NodeBatch, ReadWarning
 from cli import app
 from partnermap.errors import InvalidRecords
 
@@ -223,10 +223,14 @@ def test_nested_schema_violations_point_into_the_record(tmp_path, broken):
         d["contents"][0]["organization"].pop("name")
         d["contents"][0]["minimum_age"] = "twelve"
 
-    problems = broken(_copy(tmp_path, "hsds3/service_list.json", edit))
-    where = {(p.row, p.column, p.value) for p in problems}
-    assert where == {("#/contents/0/organization/name", "name", None), ("#/contents/0/minimum_age", "minimum_age", "twelve")}
-    assert any("should be of type number" in p.reason for p in problems)
+    path = _copy(tmp_path, "hsds3/service_list.json", edit)
+    problems = broken(path)
+    # The organisation's name is what partnermap needs; the age it does not use is no reason to refuse.
+    assert {(p.row, p.column, p.value) for p in problems} == {("#/contents/0/organization/name", "name", None)}
+    path = _copy(tmp_path, "hsds3/service_list.json", lambda d: d["contents"][0].update(minimum_age="twelve"))
+    warnings = [w.problem for w in openreferral.read(path) if isinstance(w, ReadWarning)]
+    assert {(w.row, w.column, w.value) for w in warnings} == {("#/contents/0/minimum_age", "minimum_age", "twelve")}
+    assert warnings[0].reason == "should be of type number (HSDS 3.0 service.json): left out"
 
 
 def test_a_truncated_json_file_is_reported_and_nothing_is_written(tmp_path, broken):
@@ -255,13 +259,17 @@ def test_csv_rows_are_checked_against_the_schemas(tmp_path, broken):
     assert "a value is required" in problem.reason
 
 
-def test_oruk_v1_csv_values_outside_the_table_schema(tmp_path, broken):
+def test_oruk_v1_csv_values_outside_the_table_schema_are_kept_with_a_warning(tmp_path, store):
     package = _copy(tmp_path, "oruk-v1/csv")
     services = package / "services.csv"
     services.write_text(services.read_text().replace(",Advice,", ",Adviec,"))
-    [problem] = broken(package)
-    assert (problem.file, problem.row, problem.column, problem.value) == ("services.csv", 2, "deliverable_type", "Adviec")
-    assert "not one of Advice, Assessment" in problem.reason
+    add_leicester(store)
+    [warning] = [w.problem for w in openreferral.read(package) if isinstance(w, ReadWarning)]
+    assert (warning.file, warning.row, warning.column, warning.value) == ("services.csv", 2, "deliverable_type", "Adviec")
+    assert warning.reason.startswith("not one of Advice, Assessment") and warning.reason.endswith(
+        "(ORUK v1 service table): kept as written")
+    load(store, package)  # the type is free text to partnermap: the service is read, as published
+    assert store.run("MATCH (s:Service {id: 'oruk:s1'}) RETURN s.type AS type") == [{"type": "Adviec"}]
 
 
 def test_a_gss_code_that_is_not_a_known_territory_stops_the_ingest(broken):

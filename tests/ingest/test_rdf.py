@@ -371,3 +371,81 @@ def test_hostile_input_on_the_command_line_exits_2_and_writes_nothing(tmp_path, 
     path = _hostile("billion-laughs.rdf", loopback, tmp_path)
     done = CliRunner().invoke(app, ["--db", str(tmp_path / "db"), "ingest", "rdf", str(path)])
     assert done.exit_code == 2 and "DOCTYPE" in done.output
+
+
+# -- membership of an organisation, and XML that is not RDF ---------------------------------
+
+FEDERATION = """@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix pm: <https://w3id.org/partnermap/def#> .
+@prefix ex: <https://example.org/leics/> .
+ex:lga a org:FormalOrganization ; rdfs:label "Local Government Association" ; pm:sector "government" .
+ex:lcc a org:FormalOrganization ; rdfs:label "Leicestershire County Council" ; pm:sector "local_authority" ;
+    org:memberOf ex:lga .
+ex:vasl a org:FormalOrganization ; rdfs:label "Voluntary Action South Leicestershire" ; pm:sector "vcse" .
+ex:ncvo a org:FormalOrganization ; rdfs:label "NCVO" ; pm:sector "vcse" ; org:hasMember ex:vasl .
+ex:together a org:OrganizationalCollaboration ; rdfs:label "Leicestershire Together" .
+ex:lcc org:memberOf ex:together .
+"""
+
+
+def test_an_organisation_may_be_a_member_of_another(store, tmp_path):
+    path = tmp_path / "federation.ttl"
+    path.write_text(FEDERATION)
+    ingest.load(store, rdf.read(path))
+    rows = store.run("MATCH (o:Organisation)-[m:MEMBER_OF]->(t) RETURN o.name AS member, labels(t)[0] AS kind, "
+                     "t.name AS of, m.role AS role ORDER BY member, of")
+    # org:memberOf and (its inverse) org:hasMember, to a formal organisation or a collaboration alike.
+    assert [(r["member"], r["of"], r["role"]) for r in rows] == [
+        ("Leicestershire County Council", "Leicestershire Together", "member"),
+        ("Leicestershire County Council", "Local Government Association", "member"),
+        ("Voluntary Action South Leicestershire", "NCVO", "member"),
+    ]
+    # ... and the export reads back with the membership of an organisation intact.
+    again = tmp_path / "again.ttl"
+    again.write_text(serialize(*_everything(store), "ttl"))
+    with graph.open_store(tmp_path / "fresh") as fresh:
+        ingest.load(fresh, rdf.read(again))
+        assert _normalised(fresh)["MEMBER_OF"] == _normalised(store)["MEMBER_OF"]
+
+
+def _everything(store):
+    everything = dump(store)
+    return everything.nodes, everything.relationships
+
+
+QUERIES_OVER_MEMBERSHIPS = [("overload", {"min": 1}), ("overload-representatives", {"min": 1}), ("attendance", {}),
+                            ("memberships", {}), ("membership-pairs", {}), ("missing-links", {}),
+                            ("organisation-themes", {"ids": ["shire-cc", "shire-police"]}),
+                            ("duplicate-partnerships", {"min_jaccard": 0.1}), ("network", {})]
+
+
+def test_the_queries_over_memberships_answer_the_same_beside_a_membership_of_an_organisation(store, tmp_path):
+    small = FIXTURES / "registers" / "small"
+    ingest.load(store, ingest.READERS["register"](small))
+    before = {name: _answer(store, name, params) for name, params in QUERIES_OVER_MEMBERSHIPS}
+    extra = tmp_path / "extra.ttl"  # the county council joins the police: an organisation in an organisation
+    extra.write_text("""@prefix org: <http://www.w3.org/ns/org#> .
+<https://w3id.org/partnermap/id/organisation/shire-cc> org:memberOf <https://w3id.org/partnermap/id/organisation/shire-police> .
+""")
+    ingest.load(store, rdf.read(extra))
+    assert store.run("MATCH (:Organisation)-[m:MEMBER_OF]->(:Organisation) RETURN count(m) AS n") == [{"n": 1}]
+    after = {name: _answer(store, name, params) for name, params in QUERIES_OVER_MEMBERSHIPS}
+    assert after == before
+
+
+def _answer(store, name: str, params: dict) -> list[dict]:
+    """A query's rows, each list in them sorted: collect() gives no order, and a write may change the engine's."""
+    return [{k: sorted(v, key=repr) if isinstance(v, list) else v for k, v in row.items()}
+            for row in graph.run_query(store, name, params)]
+
+
+def test_xml_that_is_not_rdf_gets_a_plain_reason(store, tmp_path):
+    path = tmp_path / "meetings.xml"  # a ModernGov answer, given to the RDF reader
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<getmeetings><committee><committeeid>1</committeeid>'
+                    "</committee></getmeetings>\n")
+    [problem] = _problems(_read(path))
+    assert (problem.file, problem.value, problem.fatal) == ("meetings.xml", "getmeetings", True)
+    assert problem.reason.startswith("XML, but not RDF: its root element is <getmeetings>; RDF/XML starts with <rdf:RDF")
+    assert problem.reason.endswith("it is a ModernGov answer: read it with 'partnermap ingest moderngov'")
+    assert "sequence item" not in problem.reason

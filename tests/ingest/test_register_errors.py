@@ -151,8 +151,8 @@ def test_bad_attendance(register_copy, tmp_path, value, word):
 )
 @pytest.mark.parametrize(
     ("value", "word"),
-    [("2020-13-01", "date"), ("01/02/2020", "YYYY-MM-DD")],
-    ids=["month-13", "day-first"],
+    [("2020-13-01", "date"), ("31/02/2020", "YYYY-MM-DD")],
+    ids=["month-13", "day-first-no-such-day"],
 )
 def test_malformed_date(register_copy, tmp_path, file, row, column, value, word):
     # memberships row 2 has no `until`, strategies row 3 starts in 2008: no ordering check is involved.
@@ -237,16 +237,16 @@ def test_missing_required_file(register_copy, tmp_path):
     check(problems, "partnerships.csv", None, None, None, "required", "missing")
 
 
-def test_file_not_in_utf8(register_copy, tmp_path):
+def test_a_file_in_neither_utf8_nor_windows_1252(register_copy, tmp_path):
     path = register_copy / "organisations.csv"
-    text = path.read_text(encoding="utf-8").replace("Helping Hands Trust", "Helping Hands Café")
-    path.write_bytes(text.encode("latin-1"))  # é is the single byte e9 in latin-1
+    text = path.read_text(encoding="utf-8").replace("Helping Hands Trust", "Helping Hands Caf\x81")
+    path.write_bytes(text.encode("latin-1"))  # 0x81 is a control in Latin-1 and no character in Windows-1252
 
     problems, _ = problems_loading(register_copy, tmp_path / "db")
 
     problem = the_problem(problems, "organisations.csv", 6, None)
-    assert isinstance(problem.value, str) and problem.value.startswith("e9")
-    assert "utf-8" in problem.reason.lower()
+    assert isinstance(problem.value, str) and problem.value.startswith("81")
+    assert "neither UTF-8 nor Windows-1252" in problem.reason and "save the file as CSV UTF-8" in problem.reason
     # The file is not also reported as missing.
     assert not any("missing" in p.reason for p in problems if p.file.startswith("organisations"))
 
@@ -261,7 +261,7 @@ def test_several_problems_are_all_reported(register_copy, tmp_path):
     set_cell(register_copy, "memberships.csv", 3, "role", "president")
     set_cell(register_copy, "memberships.csv", 6, "attendance", "abc")
     set_cell(register_copy, "memberships.csv", 8, "organisation", "no-such-org")
-    set_cell(register_copy, "strategies.csv", 2, "start", "01/04/2008")
+    set_cell(register_copy, "strategies.csv", 2, "start", "31/04/2008")  # day first, but April has 30 days
     set_cell(register_copy, "territories.csv", 5, "level", "city")
     set_cell(register_copy, "partnerships.csv", 4, "statutory", "maybe")
     add_column(register_copy, "services.csv", "notes", "")  # nothing refers to services: no knock-on problems
@@ -273,7 +273,7 @@ def test_several_problems_are_all_reported(register_copy, tmp_path):
         ("memberships.csv", 3, "role", "president"),
         ("memberships.csv", 6, "attendance", "abc"),
         ("memberships.csv", 8, "organisation", "no-such-org"),
-        ("strategies.csv", 2, "start", "01/04/2008"),
+        ("strategies.csv", 2, "start", "31/04/2008"),
         ("territories.csv", 5, "level", "city"),
         ("partnerships.csv", 4, "statutory", "maybe"),
         ("services.csv", 1, "notes", ""),
