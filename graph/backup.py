@@ -40,6 +40,7 @@ from graph.schema import quoted
 from graph.store import Store
 from ontology import Model, Property
 from partnermap.errors import BackupRefused, NotFound
+from partnermap.processes import running
 from partnermap.progress import Progress, quiet, tell
 
 FORMAT = "partnermap-backup"
@@ -224,18 +225,8 @@ def _sweep(directory: Path) -> None:
     """Remove the partial backups in ``directory`` that processes no longer running left there."""
     for leftover in directory.glob(f"*{PARTIAL}*"):
         pid = leftover.name.rpartition(PARTIAL)[2]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not running(int(pid)):
             leftover.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process, or a name we did not make: leave it
-    return True
 
 
 def _now() -> str:

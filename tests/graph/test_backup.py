@@ -34,9 +34,8 @@ class States:
     after_backup: Path
 
 
-@pytest.fixture(scope="module")
-def states(tmp_path_factory) -> States:
-    folder = tmp_path_factory.mktemp("backup")
+def build_states(folder: Path) -> States:
+    """The two states in ``folder`` (``before`` a store, ``after.backup`` a backup), with their fingerprints."""
     before = folder / "before"
     with graph.open_store(before) as store:
         ingest_paths(store, "register", [SAMPLE])
@@ -49,6 +48,11 @@ def states(tmp_path_factory) -> States:
         backup(store, folder / "after.backup")
     assert after_print != before_print
     return States(before, before_print, after_print, folder / "after.backup")
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory) -> States:
+    return build_states(tmp_path_factory.mktemp("backup"))
 
 
 def _copy(states: States, tmp_path: Path) -> Path:

@@ -16,26 +16,16 @@ import random
 import shutil
 
 import graph
-from graph.backup import backup
 from graph.embedded import LOADING_FILE
-from ingest.pipeline import ingest_paths
-from tests.trust.test_faults import BASELINE, FIRST_LOAD_PLANS, REGISTER, SEED, Runner, _spans, fingerprint
+from tests.graph.test_backup import build_states
+from tests.trust.test_faults import FIRST_LOAD_PLANS, SEED, Runner, _spans, fingerprint
 
 KILLS = 8
 
 
 def test_a_restore_killed_at_any_moment_leaves_the_old_store_or_the_new(tmp_path, capsys):
-    baseline = tmp_path / "baseline"
-    with graph.open_store(baseline) as store:
-        ingest_paths(store, "register", [BASELINE])
-        old = fingerprint(store)
-    grown = tmp_path / "grown"
-    shutil.copytree(baseline, grown)
-    with graph.open_store(grown) as store:
-        ingest_paths(store, "register", [REGISTER])
-        new = fingerprint(store)
-        file = backup(store, tmp_path / "grown.backup").path
-    assert new != old
+    states = build_states(tmp_path)
+    baseline, old, new, file = states.before, states.before_print, states.after_print, states.after_backup
 
     runner = Runner(("restore", "--force", str(file)))
     try:
