@@ -174,3 +174,22 @@ def test_closing_the_store_ends_a_snapshot_being_read(states):
         store.close()
         with pytest.raises(StoreUnavailable, match="closed or replaced"):
             snapshot.table("MATCH (n) RETURN count(n) AS n")
+
+
+REAL = ROOT.parent / "shared" / "data"
+
+
+def test_real_lookups_and_ward_boundaries_come_back_value_for_value(tmp_path):
+    lookups, boundaries = REAL / "real-ons-lookups-greater-manchester", REAL / "real-ons-boundaries-greater-manchester"
+    if not lookups.is_dir() or not boundaries.is_dir():
+        pytest.skip(f"the real ONS files are not in {REAL} (see its REAL-DATA.md)")
+    with graph.open_store(tmp_path / "db") as store:
+        ingest_paths(store, "geography", [lookups])  # Greater Manchester's ONS lookups, mixed vintages
+        ingest_paths(store, "boundaries", [boundaries / "trafford_wards_2025_E08000009.geojson"])
+        held = fingerprint(store)
+        taken = backup(store, tmp_path / "real.backup")
+    with graph.open_store(tmp_path / "restored") as restored:
+        restore(restored, taken.path)
+        assert fingerprint(restored) == held
+        rows = restored.run("MATCH (t:Territory) WHERE t.boundary IS NOT NULL RETURN count(t) AS n")
+        assert rows[0]["n"] == 21  # the file's 21 features: Trafford's wards of 2025, each with its polygon
