@@ -424,7 +424,7 @@ class EmbeddedStore(Store):
             yield
 
     def close(self) -> None:
-        with self._lock, self._read_lock, self._snapshots_ended():
+        with self._lock, self._snapshots_ended(), self._read_lock:  # the order a swap takes them in
             self._reader.close()
             self._connection.close()
             self._database.close()
