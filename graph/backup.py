@@ -87,6 +87,11 @@ class Backup:
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {"nodes": {}, "relationships": {}})
     bytes: int = 0
 
+    def count(self, table: Table, rows: int) -> None:
+        """Count ``rows`` more of ``table``'s label or type."""
+        kind = "nodes" if table.ends is None else "relationships"
+        self.counts[kind][table.name] = self.counts[kind].get(table.name, 0) + rows
+
     @property
     def nodes(self) -> int:
         """Nodes in all."""
@@ -131,8 +136,7 @@ def backup(store: Store, target: str | Path, progress: Progress = quiet) -> Back
             with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as archive:
                 for done, table in enumerate(wanted, start=1):
                     rows = _read(snapshot, model, table)
-                    kind = "nodes" if table.ends is None else "relationships"
-                    taken.counts[kind][table.name] = taken.counts[kind].get(table.name, 0) + rows.num_rows
+                    taken.count(table, rows.num_rows)
                     if rows.num_rows:
                         data = _parquet(rows)
                         _add(archive, table.file, data)
@@ -188,8 +192,7 @@ def restore(store: Store, source: str | Path, force: bool = False, progress: Pro
                 raise _damaged(source, f"it holds {name!r}, and {why}")
             rows = _conformed(_parquet_table(data, source, name), table.fields(model), source, name)
             seen[name] = {"rows": rows.num_rows, "sha256": _sha256(data)}
-            kind = "nodes" if table.ends is None else "relationships"
-            restored.counts[kind][table.name] = restored.counts[kind].get(table.name, 0) + rows.num_rows
+            restored.count(table, rows.num_rows)
             if table.ends is None:
                 load.nodes(table.name, rows, rows.num_rows)
             else:
