@@ -70,6 +70,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/coverage.py --db data/bench/db --out $(OUT)/bench-coverage.json
 	$(BIN)/python bench/api.py --db data/bench/db --h11 --out $(OUT)/bench-api.json
 	$(BIN)/python bench/pages.py --db data/bench/db --out $(OUT)/bench-pages.json
+	$(BIN)/python bench/backup.py --db data/bench/db --out $(OUT)/bench-backup.json
 	$(BIN)/python bench/report.py --dir $(OUT) --db data/bench/db
 
 clean:

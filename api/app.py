@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 import graph
 from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
-from api import health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
+from api import admin, health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
 from api.errors import exception_detail, install_error_handlers
 from api.jobs import IngestWorker
 from api.limits import RequestSizeLimit, TimeBudget
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest.router)
     app.include_router(workspace.router)
     app.include_router(upload.router)
+    app.include_router(admin.router)
     app.mount("/static/vis", StaticFiles(directory=VIS), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

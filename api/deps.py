@@ -43,6 +43,14 @@ def require_writer(request: Request, settings: SettingsDep) -> str:
     """
     if settings.read_only:
         raise ApiError(403, "writes are disabled: this server serves its store read-only")
+    return require_key(request, settings)
+
+
+def require_key(request: Request, settings: SettingsDep) -> str:
+    """Allow an operation only with ``Authorization: Bearer <key>`` for a configured key; a digest of the key.
+
+    What writes needs (:func:`require_writer`), and what a backup needs, even from a read-only server.
+    """
     if not settings.api_keys:
         raise ApiError(403, "writes are disabled: no API keys are configured")
     scheme, _, key = (request.headers.get("authorization") or "").partition(" ")
@@ -66,6 +74,7 @@ def key_allowed(settings: Settings, key: str) -> bool:
 
 WriterDep = Depends(require_writer)
 WriterKey = Annotated[str, Depends(require_writer)]
+KeyDep = Depends(require_key)
 
 
 class Page:

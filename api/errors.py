@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from partnermap.errors import (
+    BackupRefused,
     InvalidRecords,
     NotFound,
     PartnermapError,
@@ -40,6 +41,7 @@ ERROR_STATUS: tuple[tuple[type[PartnermapError], int, str], ...] = (
     (StoreUnavailable, 503, "store_unavailable"),
     (Forbidden, 403, "forbidden"),
     (Unconfirmed, 409, "unconfirmed"),
+    (BackupRefused, 409, "backup_refused"),
 )
 HTTP_CODES = {
     400: "bad_request",

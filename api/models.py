@@ -191,6 +191,18 @@ class IngestJob(BaseModel):
                                                                 "(for an invalid register, its problems).")
 
 
+class BackupTaken(BaseModel):
+    """A backup the server wrote to its backup folder (``PARTNERMAP_BACKUP_DIR``)."""
+
+    file: str = Field(description="The backup's file name in the server's backup folder.",
+                      examples=["partnermap-20261205T183000.123Z.backup"])
+    taken_at: str = Field(description="When its snapshot was taken (UTC, ISO 8601).")
+    bytes: int = Field(description="The file's size.")
+    nodes: int = Field(description="Nodes it holds.")
+    relationships: int = Field(description="Relationships it holds.")
+    seconds: float = Field(description="How long it took.")
+
+
 class Graph(BaseModel):
     """A subgraph as JSON: organisations and the partnerships they sit on, and the memberships between them."""
 

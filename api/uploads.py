@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from partnermap.processes import running
+
 PREFIX = "partnermap-upload-"
 _OWNED = re.compile(rf"^{PREFIX}(?P<pid>\d+)-")
 
@@ -43,20 +45,10 @@ def sweep(directory: Path | None = None) -> list[str]:
         if match is None or not entry.is_dir():
             continue
         pid = int(match["pid"])
-        if pid == os.getpid() or not _running(pid):
+        if pid == os.getpid() or not running(pid):
             remove(entry)
             removed.append(entry.name)
     return removed
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return pid < 2**22  # another user's process is running; a pid beyond any kernel's is not one
-    return True
 
 
 def shown_path(path: str | None) -> str | None:

@@ -2,8 +2,8 @@
 
     python bench/report.py [--dir out] [--db data/bench/db]
 
-Reads ``bench-ingest.json``, ``bench-queries.json``, ``bench-coverage.json`` and
-``bench-api.json`` from ``--dir`` (each written by its script, each figure beside the
+Reads ``bench-ingest.json``, ``bench-queries.json``, ``bench-coverage.json``,
+``bench-api.json`` and ``bench-backup.json`` from ``--dir`` (each written by its script, each figure beside the
 baseline measured in the same run) and adds the store's size on disk.
 """
 
@@ -31,6 +31,7 @@ def gather(folder: Path, db: Path) -> dict:
     queries = _load(folder, "queries")
     coverage = _load(folder, "coverage")
     api = _load(folder, "api")
+    backup = _load(folder, "backup")
     rss = [v for v in (ingest.get("peak_rss_mb"), queries.get("peak_rss_mb")) if v]
     return {
         "ingest": ingest.get("ingest", {}),
@@ -40,6 +41,7 @@ def gather(folder: Path, db: Path) -> dict:
         "queries": {k: v for k, v in queries.get("queries", {}).items()},
         "coverage": coverage,
         "api": api,
+        "backup": backup,
         "peak_rss_mb": max(rss) if rss else None,
         "disk_mb": _size_mb(db),
     }
@@ -73,6 +75,11 @@ def main() -> None:
         a = result["api"][key]
         print(f"api         {key}: ceiling {a['rps']:.0f} req/s; at {a['rate']['target_rps']:.0f} req/s "
               f"p50 {a['p50_ms']} ms, p99 {a['p99_ms']} ms")
+    if result["backup"]:
+        b = result["backup"]
+        print(f"backup      {b['backup_s']:.1f} s, {b['backup_mb']} MB (copying the {b['store_mb']} MB file: "
+              f"{b['baseline_file_copy_s']:.2f} s); restore {b['restore_s']:.1f} s (copying it back and opening it: "
+              f"{b['baseline_copy_back_and_open_s']:.2f} s)")
     print(f"peak RSS    {result['peak_rss_mb']} MB; store on disk {result['disk_mb']} MB")
     print(f"wrote {out}")
 

@@ -25,7 +25,7 @@ from ingest import resolve as resolution
 from ingest.pipeline import ingest_paths
 from ontology import load_model, ontology_turtle
 from partnermap import __version__
-from partnermap.errors import InvalidRecords, PartnermapError, QueryTimeout
+from partnermap.errors import BackupRefused, InvalidRecords, PartnermapError, QueryTimeout, StoreUnavailable
 from partnermap.output import FORMATS, render
 from partnermap.settings import Settings
 
@@ -383,6 +383,49 @@ def push(
     except PartnermapError as exc:
         _fail(exc)
     typer.echo(f"pushed {s.db} to {uri}: {written.nodes} nodes, {written.relationships} relationships")
+
+
+@app.command("backup")
+def backup_command(
+    path: Annotated[str, typer.Argument(help="The backup file to write, or a folder (ending in /) to write "
+                                             "partnermap-<UTC time>.backup in.")],
+) -> None:
+    """Write a consistent copy of the embedded store to one file (read from a snapshot; other readers go on)."""
+    from graph.backup import NEO4J, backup
+
+    s = state.settings
+    if s.neo4j_uri:
+        _fail(BackupRefused(NEO4J))
+    try:
+        with graph.open_store(s.db, read_only=True) as store, shown("backup") as progress:
+            taken = backup(store, path, progress)
+    except StoreUnavailable as exc:  # most often: 'partnermap serve' owns it
+        _fail(StoreUnavailable(f"{exc}; while 'partnermap serve' owns the store, ask it for the backup: "
+                               "POST /admin/backup with an API key (it writes to PARTNERMAP_BACKUP_DIR)"))
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {taken.path}: {taken.nodes} nodes, {taken.relationships} relationships "
+               f"({taken.bytes / 2**20:.1f} MB), the store as it was at {taken.taken_at}")
+
+
+@app.command("restore")
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="A backup file from 'partnermap backup' or POST /admin/backup (gzipped too).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a store that holds data (refused without this).")] = False,
+) -> None:
+    """Replace the embedded store with a backup, all or nothing (stop the server first: it owns the store)."""
+    from graph.backup import NEO4J, restore
+
+    s = state.settings
+    if s.neo4j_uri:
+        _fail(BackupRefused(NEO4J))
+    try:
+        with _store() as store, shown("restore") as progress:
+            restored = restore(store, path, force=force, progress=progress)
+    except PartnermapError as exc:
+        _fail(exc)
+    typer.echo(f"restored {path} into {s.db}: {restored.nodes} nodes, {restored.relationships} relationships, "
+               f"the store as it was at {restored.taken_at}")
 
 
 @app.command("resolve")

@@ -7,7 +7,8 @@
     ├── QueryTimeout            a query or page that ran past its time budget and was stopped
     ├── Forbidden               a write to a source another key owns
     ├── Unconfirmed             a write that would remove much of what a source said, not confirmed
-    └── StoreUnavailable        the database cannot be opened or reached
+    ├── StoreUnavailable        the database cannot be opened or reached
+    └── BackupRefused           a backup or restore that cannot be done as asked; nothing was written
 
 Driver exceptions are translated at the store boundary (``raise StoreUnavailable(...) from exc``).
 """
@@ -55,6 +56,14 @@ class Forbidden(PartnermapError):
 
 class Unconfirmed(PartnermapError):
     """A write that would remove more of a source's facts than is usual, asked without confirming; nothing was written."""
+
+
+class BackupRefused(PartnermapError):
+    """A backup or restore that cannot be done as asked; nothing was written and the store is as it was.
+
+    A damaged, truncated or foreign backup file, a store holding data without ``--force``, a
+    backup file that exists already, or an engine whose backups are its own tools (Neo4j).
+    """
 
 
 @dataclass(frozen=True)

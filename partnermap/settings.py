@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         description="Time budget of each API request, of the CLI's query, locate and stats, and of each diagnostic "
         "of a report: past it the query is stopped (the API answers 503, the CLI exits with an error).",
     )
+    backup_dir: Path | None = Field(
+        default=None, description="The folder POST /admin/backup writes backups to (the server makes each file's "
+        "name); none means backups over HTTP are off.",
+    )
     max_queued_uploads: int = Field(
         default=8, ge=1, le=1000,
         description="Uploads that may wait for the one ingest worker; beyond that an upload is refused (503).",

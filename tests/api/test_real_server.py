@@ -65,7 +65,7 @@ def sample_copy(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(sample_copy):
-    yield from _serve(sample_copy, PARTNERMAP_API_KEYS=KEY)
+    yield from _serve(sample_copy, PARTNERMAP_API_KEYS=KEY, PARTNERMAP_BACKUP_DIR=str(sample_copy.parent / "backups"))
 
 
 def _rss_mb(pid: int) -> float:
@@ -110,7 +110,7 @@ def test_a_query_past_its_budget_is_503_and_the_server_keeps_answering(tmp_path)
             assert client.get("/version").status_code == 200
 
 
-def test_a_bounded_schemathesis_run_over_real_http_finds_no_server_error(served):
+def test_a_bounded_schemathesis_run_over_real_http_finds_no_server_error(served, sample_copy):
     import schemathesis
     from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -122,7 +122,7 @@ def test_a_bounded_schemathesis_run_over_real_http_finds_no_server_error(served)
     operations = [result.ok() for result in schema.get_all_operations()]
     labels = {operation.label for operation in operations}
     assert {"POST /ingest/register", "POST /ingest/openreferral", "POST /ingest/360giving", "GET /ingest/jobs/{job_id}",
-            "GET /ready"} <= labels
+            "GET /ready", "POST /admin/backup"} <= labels
     calls: dict[str, int] = {}
     for operation, mode in [(o, m) for o in operations for m in schemathesis.GenerationMode]:
 
@@ -146,4 +146,5 @@ def test_a_bounded_schemathesis_run_over_real_http_finds_no_server_error(served)
         except Exception as exc:
             raise AssertionError(f"{operation.label} ({mode.value}): {exc}") from exc
     assert set(calls) == labels
+    assert list((sample_copy.parent / "backups").glob("*.backup"))  # taken over real HTTP, while it served
     print(f"\nschemathesis: {sum(calls.values())} requests over {len(calls)} operations, no failure")

@@ -88,9 +88,9 @@ class Runner:
 
     MARKERS = ("GO", "BEGIN", "COMMIT", "COMMITTED", "LOAD", "SWAP", "SWAPPED", "CLOSING", "CLOSED", "DONE", "EXIT")
 
-    def __init__(self):
+    def __init__(self, command: tuple[str, ...] = (str(REGISTER),)):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.trust.ingest_child", str(REGISTER)],
+            [sys.executable, "-m", "tests.trust.ingest_child", *command],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.lines: list[str] = []
