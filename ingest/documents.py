@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
