@@ -3,7 +3,8 @@
     python bench/report.py [--dir out] [--db data/bench/db]
 
 Reads ``bench-ingest.json``, ``bench-queries.json``, ``bench-coverage.json``,
-``bench-api.json`` and ``bench-backup.json`` from ``--dir`` (each written by its script, each figure beside the
+``bench-api.json``, ``bench-backup.json``, ``bench-small.json``, ``bench-into-held.json`` and
+``bench-reads-during-upload.json`` from ``--dir`` (each written by its script, each figure beside the
 baseline measured in the same run) and adds the store's size on disk.
 """
 
@@ -32,6 +33,9 @@ def gather(folder: Path, db: Path) -> dict:
     coverage = _load(folder, "coverage")
     api = _load(folder, "api")
     backup = _load(folder, "backup")
+    small = _load(folder, "small")
+    into_held = _load(folder, "into-held")
+    reads = _load(folder, "reads-during-upload")
     rss = [v for v in (ingest.get("peak_rss_mb"), queries.get("peak_rss_mb")) if v]
     return {
         "ingest": ingest.get("ingest", {}),
@@ -42,6 +46,9 @@ def gather(folder: Path, db: Path) -> dict:
         "coverage": coverage,
         "api": api,
         "backup": backup,
+        "small_register": small,
+        "into_held": into_held,
+        "reads_during_upload": reads,
         "peak_rss_mb": max(rss) if rss else None,
         "disk_mb": _size_mb(db),
     }
@@ -80,6 +87,23 @@ def main() -> None:
         print(f"backup      {b['backup_s']:.1f} s, {b['backup_mb']} MB (copying the {b['store_mb']} MB file: "
               f"{b['baseline_file_copy_s']:.2f} s); restore {b['restore_s']:.1f} s (copying it back and opening it: "
               f"{b['baseline_copy_back_and_open_s']:.2f} s)")
+    small = result["small_register"]
+    for case in ("county", "county_unchanged", "county_one_row_changed", "sample"):
+        if case in small:
+            c = small[case]
+            print(f"small       {case:<23} {c['median_s']:.1f} s, {c['median_peak_rss_mb']} MB "
+                  f"({c['over_stats_s']:+.1f} s over `stats` on the same store: {small['stats']['median_s']:.1f} s, "
+                  f"{small['stats']['median_peak_rss_mb']} MB)")
+    if result["into_held"]:
+        h = result["into_held"]
+        print(f"into held   {h['services']:,} services: {h['held']['median_s']:.1f} s, {h['held']['median_peak_rss_mb']} MB "
+              f"(into an empty store: {h['empty']['median_s']:.1f} s, {h['empty']['median_peak_rss_mb']} MB; "
+              f"{h['held_over_empty']:.2f}x)")
+    if result["reads_during_upload"]:
+        r = result["reads_during_upload"]
+        print(f"reads       during a {r['upload_seconds']:.0f} s upload at {r['rate']:.0f} req/s: "
+              f"worst 3-second p99 {r['during_upload']['worst_window_p99_ms']} ms, slowest {r['during_upload']['max_ms']} ms "
+              f"(idle p99 {r['idle']['p99_ms']} ms)")
     print(f"peak RSS    {result['peak_rss_mb']} MB; store on disk {result['disk_mb']} MB")
     print(f"wrote {out}")
 
