@@ -16,7 +16,7 @@ import time
 from fastapi import APIRouter
 
 from api.deps import KeyDep, SettingsDep, StoreDep
-from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from api.errors import ApiError, ErrorBody, keyed_responses
 from api.models import BackupTaken
 from graph.backup import NEO4J, backup, backup_name
 from partnermap.errors import BackupRefused
@@ -27,11 +27,7 @@ router = APIRouter(
     prefix="/admin",
     tags=["admin"],
     dependencies=[KeyDep],
-    responses={
-        **ERROR_RESPONSES,
-        401: {"model": ErrorBody, "description": "missing or wrong API key"},
-        403: {"model": ErrorBody, "description": "no API keys configured, or no backup folder"},
-    },
+    responses=keyed_responses("no API keys configured, or no backup folder"),
 )
 
 # One backup at a time in this process: a second one asked for meanwhile is told to wait (503).

@@ -210,3 +210,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     ((400, "bad request or query: a parameter out of its range, an answer too large to page"), (404, "not found"),
      (413, "request too large"), (503, "store unavailable, or the query ran past its time budget (Retry-After)"))
 }
+
+
+def keyed_responses(forbidden: str) -> dict[int | str, dict[str, Any]]:
+    """The error answers of a route that needs the API key: the usual ones, 401, and 403 saying ``forbidden``."""
+    return {**ERROR_RESPONSES, 401: {"model": ErrorBody, "description": "missing or wrong API key"},
+            403: {"model": ErrorBody, "description": forbidden}}

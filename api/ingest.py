@@ -21,7 +21,7 @@ import graph
 from api import uploads
 from api.archive import check_workbook, unpack, unpack_register
 from api.deps import SettingsDep, StoreDep, WriterDep, WriterKey
-from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from api.errors import ApiError, ErrorBody, keyed_responses
 from api.jobs import IngestWorker, Job
 from api.models import IngestJob, IngestResult, SkippedRecord
 from ingest.pipeline import ingest_paths
@@ -32,11 +32,7 @@ router = APIRouter(
     prefix="/ingest",
     tags=["ingest"],
     dependencies=[WriterDep],
-    responses={
-        **ERROR_RESPONSES,
-        401: {"model": ErrorBody, "description": "missing or wrong API key"},
-        403: {"model": ErrorBody, "description": "writes are disabled"},
-    },
+    responses=keyed_responses("writes are disabled"),
 )
 
 ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-zip"}

@@ -99,12 +99,10 @@ class EmbeddedStore(Store):
         self._claim = _Claim.take(self.path, read_only)
         try:
             _remove_loading(self.path)  # an interrupted first load; the store itself never saw it
-            self._database = self._open()
+            self._connect()
         except BaseException:
             self._claim.release()
             raise
-        self._connection = ladybug.Connection(self._database)
-        self._reader = ladybug.Connection(self._database)
         if not read_only:
             self._ensure_schema()
 
@@ -359,9 +357,7 @@ class EmbeddedStore(Store):
         wal = Path(f"{self.file}.wal")
         if wal.exists() and wal.stat().st_size:  # never expected after a checkpoint: keep the store as it was
             _remove_loading(self.path)
-            self._database = self._open()
-            self._connection = ladybug.Connection(self._database)
-            self._reader = ladybug.Connection(self._database)
+            self._connect()
             raise StoreUnavailable(f"the store {self.path} kept a write-ahead log after a checkpoint; "
                                    "the bulk load was discarded and the store left as it was")
         wal.unlink(missing_ok=True)
@@ -371,6 +367,10 @@ class EmbeddedStore(Store):
             os.fsync(directory)  # the rename itself made durable
         finally:
             os.close(directory)
+        self._connect()
+
+    def _connect(self) -> None:
+        """Open the store's file: the database, the writing connection and the reading one."""
         self._database = self._open()
         self._connection = ladybug.Connection(self._database)
         self._reader = ladybug.Connection(self._database)
