@@ -20,7 +20,10 @@ import pandas as pd
 
 from graph.dump import Dump
 from graph.facts import blank, statements_of
+from graph.queries import get_query
+from graph.store import Store
 from ontology import Model, Property, RegisterColumn, RegisterFile, own_properties
+from partnermap.errors import NotFound
 
 _ROW = re.compile(r"row (\d+)$")
 
@@ -227,3 +230,27 @@ def _relationship_rows(file: RegisterFile, register: dict[str, RegisterFile], mo
                 row[column.name] = _cell(fact.values.get(column.property), column, properties[column.property])
         rows.append(row)
     return rows
+
+
+def area_places(store: Store, area: str) -> list[dict[str, Any]]:
+    """The territory ``area`` and every place inside it (code, name, level, parent); NotFound if the store lacks it.
+
+    A place is listed once, with one parent inside the area (the area's own parent, outside it, is left blank),
+    so the list fills a register's territories sheet that ingests on its own.
+    """
+    query = get_query("area-places")
+    rows = store.run(query.render(store.dialect), query.bind({"area": area}))
+    if not rows:
+        raise NotFound(f"no territory {area!r} in the store: 'partnermap query territory-parents' lists them")
+    codes = {row["code"] for row in rows}
+    places: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        parent = row["parent"] if row["parent"] in codes and row["code"] != area else None
+        if row["code"] not in places or (places[row["code"]]["parent"] is None and parent is not None):
+            places[row["code"]] = {"code": row["code"], "name": row["name"], "level": row["level"], "parent": parent}
+
+    def depth(code: str | None, seen: int = 0) -> int:
+        parent = places[code]["parent"] if code in places else None
+        return seen if parent is None or seen > len(places) else depth(parent, seen + 1)
+
+    return sorted(places.values(), key=lambda place: (depth(place["code"]), place["code"]))  # each after its parent
