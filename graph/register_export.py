@@ -239,7 +239,7 @@ def area_places(store: Store, area: str) -> list[dict[str, Any]]:
     so the list fills a register's territories sheet that ingests on its own.
     """
     query = get_query("area-places")
-    rows = store.run(query.render(store.dialect), query.bind({"area": area}))
+    rows = store.run(query.render(store.dialect), query.bind({"territory": area}))
     if not rows:
         raise NotFound(f"no territory {area!r} in the store: 'partnermap query territory-parents' lists them")
     codes = {row["code"] for row in rows}
