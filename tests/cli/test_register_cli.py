@@ -3,22 +3,9 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
-from typer.testing import CliRunner
 
 from cli import app
-from tests.conftest import SAMPLE
-
-runner = CliRunner()
-NO_NEO4J = {"NEO4J_URI": "", "PARTNERMAP_NEO4J_URI": ""}
-
-
-@pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli-register") / "db"
-    done = runner.invoke(app, ["--db", str(path), "ingest", "register", str(SAMPLE)], env=NO_NEO4J)
-    assert done.exit_code == 0, done.output
-    return str(path)
+from tests.cli.test_export_cli import NO_NEO4J, db, runner  # noqa: F401 -- db: the sample, ingested by the CLI
 
 
 def test_template_for_an_area_lists_its_places(db, tmp_path):
