@@ -729,6 +729,6 @@ def export_register(
     typer.echo(f"wrote {target}: {sum(tables.counts().values())} rows in {len(files)} "
                f"file{'s' if len(files) != 1 else ''} ({counts or 'empty'})")
     if tables.left_out:
-        typer.echo("left out (a register has nowhere to hold them):", err=True)
+        typer.echo("left out, or changed (a register cannot hold them as the graph does):", err=True)
         for item in tables.left_out:
             typer.echo(f"  {item.what}: {item.count} ({item.why})", err=True)

@@ -26,6 +26,7 @@ from ontology import Model, Property, RegisterColumn, RegisterFile, own_properti
 from partnermap.errors import NotFound
 
 _ROW = re.compile(r"row (\d+)$")
+_SPLIT = "a value holds ';', which separates the values of a register cell: it would come back split"
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,10 @@ def _node_rows(file: RegisterFile, register: dict[str, RegisterFile], model: Mod
                 if column.property == "id":
                     row[column.name] = fact.id
                 elif column.property:
-                    row[column.name] = _cell(fact.values.get(column.property), column, properties[column.property])
+                    value = fact.values.get(column.property)
+                    row[column.name] = _cell(value, column, properties[column.property])
+                    if isinstance(value, (list, tuple)) and any(";" in str(v) for v in value):
+                        left[(f"{file.name}.{column.name}", _SPLIT)] += 1
                 else:
                     ends = sorted(linked[column.name].get(fact.id, []))
                     if not column.multiple and len(ends) > 1:
@@ -202,6 +206,8 @@ def _node_rows(file: RegisterFile, register: dict[str, RegisterFile], model: Mod
                         if column.concept:  # a theme or client group is held by the rows that name it
                             placed_nodes.add((other_label, other_id))
                     values = [names.get((other, other_id)) if column.concept else other_id for other, other_id, _ in ends]
+                    if len(values) > 1 and any(";" in str(v) for v in values):
+                        left[(f"{file.name}.{column.name}", _SPLIT)] += 1
                     row[column.name] = ";".join(str(v) for v in values if not blank(v)) or None
             for prop, value in fact.values.items():
                 if prop not in held and not blank(value):

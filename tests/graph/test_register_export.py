@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import graph
@@ -132,3 +133,15 @@ def test_what_a_register_cannot_hold_is_listed_as_left_out(store):
     for prop in ("Service.description", "Service.url", "Service.email"):
         assert left[prop].count == 1 and left[prop].why == "the register has no column for it"
     assert [r["name"] for r in tables.files["services"]] == ["Community Counselling"]
+
+
+def test_a_value_holding_the_separator_is_named_rather_than_silently_split(store):
+    """An alias "Health; Care" (as a directory may give one) would come back as two aliases: the report says so."""
+    everything = dump(store)
+    organisation = {column: None for column in everything.nodes["Organisation"].columns}
+    organisation.update(id="trust", name="The Trust", sector="nhs", aliases=["Health; Care", "HCT"],
+                        source="register:x/organisations.csv", source_row="organisations.csv row 2")
+    everything.nodes["Organisation"] = pd.DataFrame([organisation], dtype=object)
+    tables = register_tables(everything, store.model)
+    assert tables.files["organisations"][0]["aliases"] == "Health; Care;HCT"
+    assert [(item.what, item.count) for item in tables.left_out] == [("organisations.aliases", 1)]
