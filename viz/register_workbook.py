@@ -191,25 +191,23 @@ def workbook(model: Model, rows: dict[str, list[dict[str, Any]]] | None = None,
 def _instructions(sheet, model: Model) -> None:
     """The first sheet: how to fill the workbook in, and every column with its note and allowed values."""
     lines = [
-        ("The partnership register", None),
-        ("Fill in one sheet per kind of thing. Row 1 is the header: do not change it. Each row below is one "
-         "thing. Hover over a header for what to write; pick controlled values from the drop-down lists.", None),
-        ("Sheets refer to each other by id: a membership names a partnership's id and an organisation's id; "
-         "places are named by their GSS code. Several values in one cell are separated by ;", None),
-        ("Territories, organisations and partnerships are required; the other sheets may stay empty. "
-         "Dates are written 2025-04-01 or 1/4/2025 (day first).", None),
-        ("When done, upload the workbook or run: partnermap ingest register register.xlsx", None),
+        "The partnership register",
+        "Fill in one sheet per kind of thing. Row 1 is the header: do not change it. Each row below is one "
+        "thing. Hover over a header for what to write; pick controlled values from the drop-down lists.",
+        "Sheets refer to each other by id: a membership names a partnership's id and an organisation's id; "
+        "places are named by their GSS code. Several values in one cell are separated by ;",
+        "Territories, organisations and partnerships are required; the other sheets may stay empty. "
+        "Dates are written 2025-04-01 or 1/4/2025 (day first).",
+        "When done, upload the workbook or run: partnermap ingest register register.xlsx",
     ]
-    row = 1
-    for text, _ in lines:
+    for row, text in enumerate(lines, start=1):
         cell = sheet.cell(row, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row == 1:
             cell.font = Font(bold=True, size=14)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         sheet.row_dimensions[row].height = 16 if row == 1 else 32
-        row += 1
-    row += 1
+    row = len(lines) + 2  # a blank row, then the table of columns
     for position, title in enumerate(("sheet", "column", "required", "what to write", "allowed values"), start=1):
         sheet.cell(row, position, title).font = Font(bold=True)
     for name, file in model.register.items():
