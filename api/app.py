@@ -21,6 +21,7 @@ import graph
 from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
 from api import admin, health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
+from api import template
 from api.errors import exception_detail, install_error_handlers
 from api.jobs import IngestWorker
 from api.limits import RequestSizeLimit, TimeBudget
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(workspace.router)
     app.include_router(upload.router)
     app.include_router(admin.router)
+    app.include_router(template.router)
     app.mount("/static/vis", StaticFiles(directory=VIS), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

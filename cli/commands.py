@@ -675,3 +675,60 @@ def ontology(output: Annotated[Optional[Path], typer.Option("--output", "-o", he
     else:
         sys.stdout.write(text)
 
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx workbook to write.")] = Path("register.xlsx"),
+    area: Annotated[Optional[str], typer.Option("--area", help="GSS code of an area in the store: its places fill the "
+                                                               "territories sheet and the territory drop-downs.")] = None,
+) -> None:
+    """Write an empty register workbook to fill in: instructions, a sheet per file, notes and drop-down lists."""
+    from graph.register_export import area_places
+    from viz.register_workbook import workbook_bytes
+
+    places = None
+    if area:
+        try:
+            with _reading() as store:
+                places = area_places(store, area)
+        except PartnermapError as exc:
+            _fail(exc)
+    if output.suffix.lower() != ".xlsx":
+        typer.echo(f"error: the template is an .xlsx workbook, not {output.name}", err=True)
+        raise typer.Exit(2)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(workbook_bytes(load_model(), places=places))
+    within = f" with the {len(places)} places of {area}" if places else ""
+    typer.echo(f"wrote {output}: a register template{within}")
+
+
+@export_app.command("register")
+def export_register(
+    target: Annotated[Path, typer.Argument(help="An .xlsx workbook, or a folder to write the register's CSV files to.")],
+    source: Annotated[Optional[str], typer.Option("--source", help="Only what this source states: a source id or a "
+                                                                   "dataset's name, as 'partnermap sources' lists them.")] = None,
+) -> None:
+    """Write the graph, or what one source states, as a register that 'ingest register' reads back to the same facts."""
+    from graph.dump import dump
+    from graph.register_export import register_tables, source_matches
+    from viz.register_workbook import write_register
+
+    try:
+        with _store() as store, shown("export") as progress:
+            everything = dump(store, progress)
+            model = store.model
+    except PartnermapError as exc:
+        _fail(exc)
+    if source is not None and not any(source_matches(str(s), source) for s in everything.nodes["Source"]["id"]):
+        typer.echo(f"error: no source {source!r} in the store: 'partnermap sources' lists them", err=True)
+        raise typer.Exit(2)
+    tables = register_tables(everything, model, source)
+    files = write_register(target, model, tables.files)
+    counts = ", ".join(f"{name} {n}" for name, n in tables.counts().items() if n)
+    typer.echo(f"wrote {target}: {sum(tables.counts().values())} rows in {len(files)} "
+               f"file{'s' if len(files) != 1 else ''} ({counts or 'empty'})")
+    if tables.left_out:
+        typer.echo("left out, or changed (a register cannot hold them as the graph does):", err=True)
+        for item in tables.left_out:
+            typer.echo(f"  {item.what}: {item.count} ({item.why})", err=True)

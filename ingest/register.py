@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,38 +24,7 @@ from ontology.ids import relationship_ids, source_id as make_source_id
 from partnermap.errors import Problem
 
 
-@dataclass(frozen=True)
-class FileSpec:
-    """A register file: its columns, which must be present, and whether the file must be."""
-
-    columns: tuple[str, ...]
-    required_columns: tuple[str, ...]
-    required: bool = False
-
-
-FILES: dict[str, FileSpec] = {
-    "territories": FileSpec(("code", "name", "level", "parent"), ("code", "name", "level"), required=True),
-    "organisations": FileSpec(
-        ("id", "name", "sector", "aliases", "territory", "identifiers"), ("id", "name", "sector"), required=True
-    ),
-    "partnerships": FileSpec(
-        ("id", "name", "kind", "themes", "territory", "reports_to", "statutory", "meetings_per_year"),
-        ("id", "name", "kind"),
-        required=True,
-    ),
-    "memberships": FileSpec(
-        ("partnership", "organisation", "role", "representative", "attendance", "since", "until"),
-        ("partnership", "organisation", "role"),
-    ),
-    "strategies": FileSpec(
-        ("id", "name", "owner", "themes", "territory", "start", "end", "links_to", "targets"), ("id", "name")
-    ),
-    "targets": FileSpec(("id", "name", "owner", "themes"), ("id", "name")),
-    "services": FileSpec(
-        ("id", "name", "provider", "commissioner", "type", "client_groups", "themes", "territory"), ("id", "name")
-    ),
-}
-
+FILES = load_model().register  # which files, their columns and which are required: ontology/model.toml [register]
 PARTNERS = load_model().kind("Group")  # what organisations sit on
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -10,6 +10,7 @@ from ontology import ids
 from ontology.model import (IDENTIFIER, Display, Label, LabelDisplay, Model, ModelError, Property, RelationshipType,
                             checked_identifier, concept_id, load_model, own_properties)
 from ontology.rdf import ontology_graph, ontology_turtle
+from ontology.register import RegisterColumn, RegisterFile
 
 __all__ = [
     "Display",
@@ -19,6 +20,8 @@ __all__ = [
     "Model",
     "ModelError",
     "Property",
+    "RegisterColumn",
+    "RegisterFile",
     "RelationshipType",
     "Term",
     "checked_identifier",

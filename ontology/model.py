@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ontology.register import RegisterFile, parse_register
+
 MODEL_FILE = Path(__file__).with_name("model.toml")
 
 PROPERTY_TYPES = ("string", "string[]", "integer", "float", "boolean", "date")
@@ -147,6 +149,7 @@ class Model:
     theme_sectors: dict[str, tuple[str, ...]] = field(default_factory=dict)
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     display: Display = field(default_factory=Display)
+    register: dict[str, RegisterFile] = field(default_factory=dict)  # the register's files, in order
 
     def kind(self, name: str) -> tuple[str, ...]:
         """The labels of the abstract kind ``name`` (``Group``: Partnership, Forum); ValueError otherwise."""
@@ -160,6 +163,13 @@ class Model:
         """The provenance properties every fact carries (source, source_row, sources, statements)."""
         common = next(iter(self.labels.values())).properties
         return tuple(name for name, prop in common.items() if prop.provenance)
+
+    def register_file(self, name: str) -> RegisterFile:
+        """The register file called ``name`` (``memberships``); ValueError naming the known ones otherwise."""
+        try:
+            return self.register[name]
+        except KeyError:
+            raise ValueError(f"unknown register file {name!r}; the register has {', '.join(self.register)}") from None
 
     def label(self, name: str) -> Label:
         """The label called ``name``; ValueError naming the known ones otherwise."""
@@ -262,6 +272,10 @@ def parse_model(data: dict) -> Model:
         if not members or unknown_labels:
             raise ModelError(f"{MODEL_FILE.name}: kinds.{name}: needs labels of the model (unknown: {unknown_labels})")
         kinds[name] = members
+    try:
+        register = parse_register(data.get("register", {}), labels, relationships, vocabularies)
+    except ValueError as exc:
+        raise ModelError(f"{MODEL_FILE.name}: {exc}") from None
     return Model(
         version=data["version"],
         namespace=data["namespace"],
@@ -272,6 +286,7 @@ def parse_model(data: dict) -> Model:
         theme_sectors=theme_sectors,
         kinds=kinds,
         display=_display(data, labels, vocabularies),
+        register=register,
     )
 
 

@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import graph
@@ -90,3 +91,14 @@ def test_a_good_register_is_written_and_shows_on_the_overview(server, browser, t
     browser.visit("/")
     holdings = browser.page.locator(".govuk-summary-list").first.inner_text()
     assert f"Organisations\n{organisations}" in holdings.replace("\t", "\n")
+
+
+def test_the_upload_page_offers_the_register_template(server, browser, tmp_path):
+    browser.visit("/upload")
+    assert browser.axe() == []
+    with browser.page.expect_download() as downloading:
+        browser.page.get_by_role("link", name="register template (Excel workbook)").click()
+    download = downloading.value
+    assert download.suggested_filename == "register.xlsx"
+    download.save_as(tmp_path / "register.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "register.xlsx").sheetnames[0] == "Instructions"
