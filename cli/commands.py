@@ -732,3 +732,34 @@ def export_register(
         typer.echo("left out, or changed (a register cannot hold them as the graph does):", err=True)
         for item in tables.left_out:
             typer.echo(f"  {item.what}: {item.count} ({item.why})", err=True)
+
+
+@app.command("changes")
+def changes_command(
+    from_date: Annotated[str, typer.Option("--from", help="The earlier day, YYYY-MM-DD: what began on it was already in force.")],
+    to_date: Annotated[str, typer.Option("--to", help="The later day, YYYY-MM-DD: what began on it counts; what ends on it (its last day) has not ended.")],
+    territory: Annotated[str, typer.Option("--territory", help="GSS code: only partnerships, forums and strategies working there.")] = "",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
+) -> None:
+    """What changed between two days: memberships, chairs, partnerships, forums and strategies begun or ended, and findings that appeared or cleared."""
+    from graph.changes import changes
+
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+    try:
+        with _reading() as store:
+            found = changes(store, from_date, to_date, territory)
+    except PartnermapError as exc:
+        _fail(exc)
+    if fmt != "table":
+        typer.echo(render(found.rows, fmt))
+        return
+    # Counts first, then each section that has rows, as the workspace's page shows them.
+    typer.echo(f"What changed after {found.from_date} up to {found.to_date}"
+               + (f" in {found.territory}" if found.territory else "") + f": {len(found.rows)} changes")
+    for section, rows in found.grouped():
+        typer.echo(f"  {section.title}: {len(rows)}")
+    for section, rows in found.grouped():
+        if rows:
+            typer.echo(f"\n{section.title}\n" + render([{k: v for k, v in row.items() if k != "change"} for row in rows], "table"))

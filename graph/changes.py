@@ -85,9 +85,9 @@ class Changes:
 
 def window(from_date: Any, to_date: Any) -> tuple[dt.date, dt.date]:
     """The two days, checked as every ``as_of`` is (YYYY-MM-DD, 1900 to 2100), the first not after the second."""
-    first, last = FROM.coerce(from_date), TO.coerce(to_date)
-    if first is None or last is None:
+    if from_date in (None, "") or to_date in (None, ""):
         raise QueryError("give both days: from and to (YYYY-MM-DD)")
+    first, last = FROM.coerce(from_date), TO.coerce(to_date)
     if first > last:
         raise QueryError(f"from ({first}) is after to ({last}): give the earlier day first")
     return first, last
@@ -230,7 +230,8 @@ def _duplicates(store: Store, first: dt.date, last: dt.date, working: set[str] |
     for change, shown, other in (("duplicates-new", days[1], days[0]), ("duplicates-resolved", days[0], days[1])):
         for key in sorted(set(shown) - set(other)):
             r = shown[key]
-            detail = (f"{len(r['shared_members'])} shared members (overlap {r['jaccard']:g}), "
+            shared = len(r["shared_members"])
+            detail = (f"{shared} shared member{'' if shared == 1 else 's'} (overlap {r['jaccard']:g}), "
                       f"on {', '.join(r['shared_themes'])}{_because(why, *key)}")
             rows.append(_row(change, None, r["a"], r["a_name"], r["b"], r["b_name"], detail, r["a_source_row"]))
     return rows
