@@ -104,7 +104,8 @@ def changes(store: Store, from_date: Any, to_date: Any, territory: str = "") -> 
     if territory:
         working = {row["id"] for row in _run(store, "working-in", {"territory": territory})}
     rows = [*_memberships(memberships, first, last), *_chairs(memberships, first, last), *_bodies(bodies, first, last)]
-    why = {row["id"]: "began" if row["change"].endswith("begun") else "ended"
+    # A finding on a partnership or strategy that began or ended in the window says so: that is why it moved.
+    why = {row["id"]: f"{row['name'] or row['id']} {'began' if row['change'].endswith('begun') else 'ended'}"
            for row in rows if row["change"].startswith(("partnerships-", "strategies-"))}
     rows += _overload(store, first, last, working)
     rows += _duplicates(store, first, last, working, why)
@@ -212,7 +213,7 @@ def _overload(store: Store, first: dt.date, last: dt.date, working: set[str] | N
 
 
 def _because(why: dict[str, str], *ids: str) -> str:
-    reasons = [f"{node} {why[node]}" for node in ids if node in why]
+    reasons = [why[node] for node in ids if node in why]
     return f" ({'; '.join(reasons)})" if reasons else ""
 
 

@@ -88,14 +88,14 @@ def test_findings_that_appeared_or_cleared(dated):
     assert _by(found, "overload-down") == [(None, "council", None, "5 → 4 partnerships and forums (no longer overloaded)")]
     # health-board {council, nhs-trust} and lsp {council, police, nhs-trust}: 2 of 3, on health.
     assert _by(found, "duplicates-new") == [
-        (None, "health-board", "lsp", "2 shared members (overlap 0.667), on health (health-board began)")]
+        (None, "health-board", "lsp", "2 shared members (overlap 0.667), on health (Eastmoor Health and Wellbeing Board began)")]
     # econ-3 loses its one member (council), so it no longer duplicates econ-1 and econ-2 ({council} each before).
     assert [(r["id"], r["related"]) for r in found.rows if r["change"] == "duplicates-resolved"] == [
         ("econ-1", "econ-3"), ("econ-2", "econ-3")]
     # drugs-group loses probation on 2024-06-30; lsp gains the NHS trust's chair; old-forum ends.
     assert _by(found, "missing-links-opened") == [(None, "drugs-group", None, "substance misuse: no probation member")]
     assert _by(found, "missing-links-closed") == [(None, "lsp", None, "health: no nhs member"),
-                                                  (None, "old-forum", None, "health: no nhs member (old-forum ended)")]
+                                                  (None, "old-forum", None, "health: no nhs member (Eastmoor Health Forum ended)")]
     # health-plan begins with no target; safety-plan ends. first-day-plan and last-day-plan are gaps on both days.
     assert [r["id"] for r in found.rows if r["change"] == "strategy-gaps-opened"] == ["health-plan"]
     assert [r["id"] for r in found.rows if r["change"] == "strategy-gaps-closed"] == ["safety-plan"]
