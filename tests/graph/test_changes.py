@@ -152,3 +152,21 @@ def test_as_of_queries_honour_the_dates_of_partnerships_and_forums(dated):
     missing = {(r["partnership"], r["missing_sector"]) for r in graph.run_query(dated, "missing-links", {"as_of": "2025-06-01"})}
     assert ("old-forum", "nhs") not in missing and ("last-day-group", "housing") not in missing
     assert ("first-day-group", "housing") in missing
+
+
+MANCHESTER = ROOT.parent / "shared" / "data" / "real-moderngov-manchester-lgsf"
+
+
+def test_a_real_council_s_committee_attendance_dates_its_membership(store):
+    # Manchester's ModernGov answers (read in place): one attendee, Cllr Basil Curley, of meeting 4966 of the
+    # Audit Committee on 13/01/2026, so the council's membership of it begins then; his key post "Chair of Health
+    # Scrutiny Committee" makes a chair membership with no date, which never "begins".
+    files = [MANCHESTER / "meetings.xml", MANCHESTER / "meeting_no_minutes.xml"]
+    if not all(f.exists() for f in files):
+        pytest.skip(f"the real files are read in place from {MANCHESTER}, which is absent")
+    ingest.load(store, ingest.READERS["moderngov"](files))
+    found = changes(store, "2026-01-01", "2026-02-28")
+    assert [(r["change"], r["date"], r["name"], r["related_name"], r["detail"]) for r in found.rows] == [
+        ("memberships-begun", dt.date(2026, 1, 13), "Manchester City Council", "Audit Committee",
+         "member, Councillor Basil Curley")]
+    assert changes(store, "2026-01-13", "2026-02-28").rows == []  # it began on the --from day
