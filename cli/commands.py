@@ -97,6 +97,13 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+def _check_format(fmt: str) -> None:
+    """Exit 2 with a message unless ``fmt`` is one of the output formats."""
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+
+
 def _summary(counts: dict[str, Counter]) -> str:
     lines = []
     for kind in ("nodes", "relationships"):
@@ -240,9 +247,7 @@ def locate(
     coverage: Annotated[bool, typer.Option("--coverage", help="Print instead what covers the smallest territory found (the coverage query).")] = False,
 ) -> None:
     """Which territories contain a point, smallest first (from the boundaries ingested)."""
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _reading() as store:
             locator = Locator.from_store(store)
@@ -462,9 +467,7 @@ def query(
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
 ) -> None:
     """Run a named query and print its rows."""
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _reading() as store:
             rows = graph.run_query(store, name, _params(param))
@@ -615,9 +618,7 @@ def conflicts(
 
 
 def _print_query(name: str, params: dict, fmt: str) -> None:
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _store() as store:
             rows = graph.run_query(store, name, params)
@@ -744,9 +745,7 @@ def changes_command(
     """What changed between two days: memberships, chairs, partnerships, forums and strategies begun or ended, and findings that appeared or cleared."""
     from graph.changes import changes
 
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _reading() as store:
             found = changes(store, from_date, to_date, territory)

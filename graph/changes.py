@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -217,57 +218,57 @@ def _because(why: dict[str, str], *ids: str) -> str:
     return f" ({'; '.join(reasons)})" if reasons else ""
 
 
-def _duplicates(store: Store, first: dt.date, last: dt.date, working: set[str] | None,
-                why: dict[str, str]) -> list[dict[str, Any]]:
+def _compared(store: Store, name: str, first: dt.date, last: dt.date, key: Callable[[dict[str, Any]], Any],
+              kept: Callable[[dict[str, Any]], bool], appeared: str, cleared: str,
+              limit: int | None = None) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """A finding as of both days, compared by ``key``: (``appeared``, key, row) for each found only on the
+    later day, then (``cleared``, key, row) for each found only on the first, in key order."""
     days = []
     for day in (first, last):
-        found = _run(store, "duplicate-partnerships", {"as_of": day, "limit": DUPLICATE_PAIRS}, None)
-        if len(found) >= DUPLICATE_PAIRS:
-            raise QueryError(f"{DUPLICATE_PAIRS:,} or more pairs of partnerships may duplicate each other as of {day}: "
-                             "too many to compare; give a territory")
-        days.append({(r["a"], r["b"]): r for r in found
-                     if working is None or r["a"] in working or r["b"] in working})
+        params: dict[str, Any] = {"as_of": day}
+        if limit is None:
+            found = _run(store, name, params)
+        else:  # a top-N finding: a day answering the whole limit may have more, and cannot be compared
+            found = _run(store, name, {**params, "limit": limit}, None)
+            if len(found) >= limit:
+                raise QueryError(f"{limit:,} or more rows of {name} as of {day}: too many to compare; give a territory")
+        days.append({key(row): row for row in found if kept(row)})
+    for change, shown, other in ((appeared, days[1], days[0]), (cleared, days[0], days[1])):
+        for found_key in sorted(set(shown) - set(other)):
+            yield change, found_key, shown[found_key]
+
+
+def _duplicates(store: Store, first: dt.date, last: dt.date, working: set[str] | None,
+                why: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
-    for change, shown, other in (("duplicates-new", days[1], days[0]), ("duplicates-resolved", days[0], days[1])):
-        for key in sorted(set(shown) - set(other)):
-            r = shown[key]
-            shared = len(r["shared_members"])
-            detail = (f"{shared} shared member{'' if shared == 1 else 's'} (overlap {r['jaccard']:g}), "
-                      f"on {', '.join(r['shared_themes'])}{_because(why, *key)}")
-            rows.append(_row(change, None, r["a"], r["a_name"], r["b"], r["b_name"], detail, r["a_source_row"]))
+    for change, key, r in _compared(store, "duplicate-partnerships", first, last, lambda r: (r["a"], r["b"]),
+                                    lambda r: working is None or r["a"] in working or r["b"] in working,
+                                    "duplicates-new", "duplicates-resolved", DUPLICATE_PAIRS):
+        shared = len(r["shared_members"])
+        detail = (f"{shared} shared member{'' if shared == 1 else 's'} (overlap {r['jaccard']:g}), "
+                  f"on {', '.join(r['shared_themes'])}{_because(why, *key)}")
+        rows.append(_row(change, None, r["a"], r["a_name"], r["b"], r["b_name"], detail, r["a_source_row"]))
     return rows
 
 
 def _missing_links(store: Store, first: dt.date, last: dt.date, working: set[str] | None,
                    why: dict[str, str]) -> list[dict[str, Any]]:
-    days = []
-    for day in (first, last):
-        found = _run(store, "missing-links", {"as_of": day})
-        days.append({(r["partnership"], r["theme"], r["missing_sector"]): r for r in found
-                     if working is None or r["partnership"] in working})
-    rows = []
-    for change, shown, other in (("missing-links-opened", days[1], days[0]), ("missing-links-closed", days[0], days[1])):
-        for key in sorted(set(shown) - set(other)):
-            r = shown[key]
-            rows.append(_row(change, None, r["partnership"], r["partnership_name"],
-                             detail=f"{r['theme']}: no {r['missing_sector']} member{_because(why, r['partnership'])}",
-                             source_row=r["source_row"]))
-    return rows
+    return [_row(change, None, r["partnership"], r["partnership_name"],
+                 detail=f"{r['theme']}: no {r['missing_sector']} member{_because(why, r['partnership'])}",
+                 source_row=r["source_row"])
+            for change, _, r in _compared(store, "missing-links", first, last,
+                                          lambda r: (r["partnership"], r["theme"], r["missing_sector"]),
+                                          lambda r: working is None or r["partnership"] in working,
+                                          "missing-links-opened", "missing-links-closed")]
 
 
 def _strategy_gaps(store: Store, first: dt.date, last: dt.date, working: set[str] | None,
                    why: dict[str, str]) -> list[dict[str, Any]]:
-    days = []
-    for day in (first, last):
-        found = _run(store, "strategy-gaps", {"as_of": day})
-        days.append({r["strategy"]: r for r in found if working is None or r["strategy"] in working})
-    rows = []
-    for change, shown, other in (("strategy-gaps-opened", days[1], days[0]), ("strategy-gaps-closed", days[0], days[1])):
-        for key in sorted(set(shown) - set(other)):
-            r = shown[key]
-            rows.append(_row(change, None, r["strategy"], r["strategy_name"],
-                             detail=f"{r['reason']}{_because(why, r['strategy'])}", source_row=r["source_row"]))
-    return rows
+    return [_row(change, None, r["strategy"], r["strategy_name"], detail=f"{r['reason']}{_because(why, r['strategy'])}",
+                 source_row=r["source_row"])
+            for change, _, r in _compared(store, "strategy-gaps", first, last, lambda r: r["strategy"],
+                                          lambda r: working is None or r["strategy"] in working,
+                                          "strategy-gaps-opened", "strategy-gaps-closed")]
 
 
 __all__ = ["COLUMNS", "Changes", "SECTIONS", "Section", "began", "changes", "ended", "window"]
