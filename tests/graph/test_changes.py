@@ -170,3 +170,16 @@ def test_a_real_council_s_committee_attendance_dates_its_membership(store):
         ("memberships-begun", dt.date(2026, 1, 13), "Manchester City Council", "Audit Committee",
          "member, Councillor Basil Curley")]
     assert changes(store, "2026-01-13", "2026-02-28").rows == []  # it began on the --from day
+
+
+def test_coverage_as_of_a_day_honours_the_dates_of_partnerships_and_forums(dated):
+    from graph.coverage import CoverageIndex
+
+    index = CoverageIndex.build(dated)
+
+    def groups(day):
+        return {r["id"] for r in index.lookup("E07000931", kind="Partnership", as_of=dt.date.fromisoformat(day))} | {
+            r["id"] for r in index.lookup("E07000931", kind="Forum", as_of=dt.date.fromisoformat(day))}
+
+    assert "old-forum" in groups("2024-03-31") and "health-board" not in groups("2024-03-31")
+    assert "old-forum" not in groups("2024-04-01") and "health-board" in groups("2024-04-01")
