@@ -19,13 +19,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from graph import ANSWER_ROWS, run_query  # the package is initialised before its modules, and never imports this one
 from graph.pairs import projection
 from graph.queries import Param
 from graph.store import Store
 from partnermap.errors import QueryError
 
-# As many rows as a named query answers to be paged through (graph.ANSWER_ROWS): beyond, narrow it.
-ANSWER_ROWS = 50_000
 # The workspace's "overloaded organisations": on this many partnerships and forums or more.
 OVERLOADED = 5
 # The most pairs duplicate-partnerships lists; a day with as many cannot be compared completely.
@@ -59,7 +58,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("strategy-gaps-opened", "Strategy gaps opened"),
     Section("strategy-gaps-closed", "Strategy gaps closed"),
 )
-COLUMNS = ("change", "date", "id", "name", "related", "related_name", "detail", "source_row")
 
 
 @dataclass(frozen=True)
@@ -118,8 +116,6 @@ def changes(store: Store, from_date: Any, to_date: Any, territory: str = "") -> 
 
 
 def _run(store: Store, name: str, params: dict[str, Any], max_rows: int | None = ANSWER_ROWS) -> list[dict[str, Any]]:
-    from graph import run_query  # the runner lives in the package, which imports the modules it runs
-
     return run_query(store, name, params, max_rows=max_rows)
 
 
@@ -271,4 +267,4 @@ def _strategy_gaps(store: Store, first: dt.date, last: dt.date, working: set[str
                                           "strategy-gaps-opened", "strategy-gaps-closed")]
 
 
-__all__ = ["COLUMNS", "Changes", "SECTIONS", "Section", "began", "changes", "ended", "window"]
+__all__ = ["Changes", "SECTIONS", "Section", "began", "changes", "ended", "window"]
