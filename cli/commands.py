@@ -530,6 +530,8 @@ def viz_command(
     governance: Annotated[bool, typer.Option("--governance", help="Draw the REPORTS_TO hierarchy top-down instead.")] = False,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Memberships in force on this day (YYYY-MM-DD) [default today].")] = None,
     title: Annotated[str, typer.Option("--title", help="The page's title.")] = "",
+    from_date: Annotated[Optional[str], typer.Option("--from", help="With --to: the network as of --to, with what joined and left since this day marked.")] = None,
+    to_date: Annotated[Optional[str], typer.Option("--to", help="With --from: the later day (YYYY-MM-DD).")] = None,
 ) -> None:
     """Write the workspace's network (or governance) page as one self-contained HTML file that works offline."""
     from pages import governance as governance_pages
@@ -545,7 +547,8 @@ def viz_command(
             else:
                 page = network.page(space, filters, focus=focus, depth=depth,
                                     highlights=tuple(highlight) or network.HIGHLIGHTS, standalone=True,
-                                    title=title or "Partnership network")
+                                    title=title or "Partnership network",
+                                    between=(from_date or "", to_date or "") if from_date or to_date else None)
     except PartnermapError as exc:
         _fail(exc)
     output.parent.mkdir(parents=True, exist_ok=True)

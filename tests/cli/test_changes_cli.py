@@ -54,3 +54,13 @@ def test_json_and_csv_rows_with_a_territory(db):
 def test_a_bad_window_is_refused_with_a_message(db, first, last, message):
     done = runner.invoke(app, ["--db", db, "changes", "--from", first, "--to", last])
     assert done.exit_code == 2 and message in done.output, done.output
+
+
+def test_viz_writes_the_network_with_what_joined_and_left(db, tmp_path):
+    out = tmp_path / "changes.html"
+    done = runner.invoke(app, ["--db", db, "viz", "-o", str(out), "--from", "2024-01-01", "--to", "2024-12-31"])
+    assert done.exit_code == 0, done.output
+    html = out.read_text()
+    assert "7 memberships joined and 5 left" in html and "thick solid green line" in html
+    done = runner.invoke(app, ["--db", db, "viz", "-o", str(out), "--from", "2024-12-31", "--to", "2024-01-01"])
+    assert done.exit_code == 2 and "is after to" in done.output
