@@ -71,6 +71,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/api.py --db data/bench/db --h11 --out $(OUT)/bench-api.json
 	$(BIN)/python bench/pages.py --db data/bench/db --out $(OUT)/bench-pages.json
 	$(BIN)/python bench/backup.py --db data/bench/db --out $(OUT)/bench-backup.json
+	$(BIN)/python bench/changes.py --db data/bench/db --runs 3 --out $(OUT)/bench-changes.json
 	$(BIN)/python bench/small.py --db data/bench/db --register data/bench/england --runs 3 --out $(OUT)/bench-small.json
 	$(BIN)/python bench/into_held.py --services 100000 --runs 3 --out $(OUT)/bench-into-held.json
 	$(BIN)/python bench/reads_during_upload.py --services 100000 --out $(OUT)/bench-reads-during-upload.json

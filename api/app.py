@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 import graph
 from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
-from api import admin, health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
+from api import admin, changes, health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
 from api import template
 from api.errors import exception_detail, install_error_handlers
 from api.jobs import IngestWorker
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(upload.router)
     app.include_router(admin.router)
     app.include_router(template.router)
+    app.include_router(changes.router)
     app.mount("/static/vis", StaticFiles(directory=VIS), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

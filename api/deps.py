@@ -113,10 +113,14 @@ class QueryPage(Page):
 QueryPageDep = Annotated[QueryPage, Depends()]
 
 
+# A day as every date parameter takes it: YYYY-MM-DD in the named queries' range (checked again as a real date).
+DATE_PATTERN = r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$"
+
+
 async def as_of_date(
     as_of: Annotated[str | None, Query(description="Only what was in force on this day, YYYY-MM-DD from 1900-01-01 "
                                                    "to 2100-12-31 (today when not given).",
-                                       pattern=r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$", max_length=10,
+                                       pattern=DATE_PATTERN, max_length=10,
                                        json_schema_extra={"format": "date"})] = None,
 ) -> dt.date | None:
     """The ``as_of`` date, checked as the named queries check theirs (a real date in their range), or None."""

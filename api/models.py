@@ -244,3 +244,35 @@ class Conflict(BaseModel):
     about: str | None = None
     property: str
     values: list[ConflictValue]
+
+
+class Change(BaseModel):
+    """One change between two days: what began, ended, appeared or cleared."""
+
+    change: str = Field(description="The kind of change: memberships-begun, memberships-ended, chairs-changed, "
+                                    "partnerships-begun, partnerships-ended, strategies-begun, strategies-ended, "
+                                    "overload-up, overload-down, duplicates-new, duplicates-resolved, "
+                                    "missing-links-opened, missing-links-closed, strategy-gaps-opened, strategy-gaps-closed.")
+    date: dt.date | None = Field(description="When: the first day of what began, the last day of what ended; null for findings.")
+    id: str | None = Field(description="The organisation (memberships, overload), partnership or forum, or strategy.")
+    name: str | None
+    related: str | None = Field(description="The other end: the partnership of a membership, the new chair, "
+                                            "the other partnership of a duplicate pair.")
+    related_name: str | None
+    detail: str = Field(description="In words: the role and post, the counts before and after, the sector missing.")
+    source_row: str | None
+
+
+class ChangesPage(BaseModel):
+    """A page of what changed after ``from`` up to ``to``, with the count of every kind of change."""
+
+    model_config = {"populate_by_name": True}
+
+    from_date: dt.date = Field(alias="from")
+    to_date: dt.date = Field(alias="to")
+    territory: str
+    counts: dict[str, int] = Field(description="Every kind of change with how many there are (0 included).")
+    total: int
+    limit: int
+    offset: int
+    items: list[Change]

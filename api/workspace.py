@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import StoreDep
-from pages import finding_page, governance, network, overview, places, profiles, search
+from pages import changes, finding_page, governance, network, overview, places, profiles, search
 from pages.context import Workspace, common
 from pages.findings import Filters
 from pages.render import render
@@ -117,10 +117,14 @@ async def place_page(request: Request, store: StoreDep, code: Annotated[str, Pat
 async def network_page(request: Request, store: StoreDep, area: Area = "", theme: Theme = "", as_of: AsOf = "",
                        sector: Annotated[str, Query(max_length=40)] = "",
                        focus: Annotated[str, Query(max_length=200)] = "",
-                       depth: Annotated[int, Query(ge=1, le=4)] = 1) -> HTMLResponse:
-    """The partnership network, readable, with the findings marked."""
+                       depth: Annotated[int, Query(ge=1, le=4)] = 1,
+                       from_date: Annotated[str, Query(alias="from", max_length=10)] = "",
+                       to_date: Annotated[str, Query(alias="to", max_length=10)] = "") -> HTMLResponse:
+    """The partnership network, readable, with the findings marked (and with from and to, what joined and left)."""
     space = workspace(request, store)
-    return await html(lambda: network.page(space, Filters.parse(area, theme, as_of), sector, focus, depth))
+    between = (from_date, to_date) if from_date or to_date else None
+    return await html(lambda: network.page(space, Filters.parse(area, theme, as_of), sector, focus, depth,
+                                           between=between))
 
 
 @router.get("/governance", response_class=HTMLResponse)
@@ -128,3 +132,12 @@ async def governance_page(request: Request, store: StoreDep, area: Area = "") ->
     """Who reports to whom, top-down, gaps and loops marked."""
     space = workspace(request, store)
     return await html(lambda: governance.page(space, Filters.parse(area)))
+
+
+@router.get("/what-changed", response_class=HTMLResponse)
+async def changes_page(request: Request, store: StoreDep, area: Area = "",
+                       from_date: Annotated[str, Query(alias="from", max_length=10)] = "",
+                       to_date: Annotated[str, Query(alias="to", max_length=10)] = "") -> HTMLResponse:
+    """What began, ended, appeared or cleared between two days, counts first."""
+    space = workspace(request, store)
+    return await html(lambda: changes.page(space, from_date, to_date, area))

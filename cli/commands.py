@@ -97,6 +97,13 @@ def _params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+def _check_format(fmt: str) -> None:
+    """Exit 2 with a message unless ``fmt`` is one of the output formats."""
+    if fmt not in FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(2)
+
+
 def _summary(counts: dict[str, Counter]) -> str:
     lines = []
     for kind in ("nodes", "relationships"):
@@ -240,9 +247,7 @@ def locate(
     coverage: Annotated[bool, typer.Option("--coverage", help="Print instead what covers the smallest territory found (the coverage query).")] = False,
 ) -> None:
     """Which territories contain a point, smallest first (from the boundaries ingested)."""
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _reading() as store:
             locator = Locator.from_store(store)
@@ -462,9 +467,7 @@ def query(
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
 ) -> None:
     """Run a named query and print its rows."""
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _reading() as store:
             rows = graph.run_query(store, name, _params(param))
@@ -527,6 +530,8 @@ def viz_command(
     governance: Annotated[bool, typer.Option("--governance", help="Draw the REPORTS_TO hierarchy top-down instead.")] = False,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Memberships in force on this day (YYYY-MM-DD) [default today].")] = None,
     title: Annotated[str, typer.Option("--title", help="The page's title.")] = "",
+    from_date: Annotated[Optional[str], typer.Option("--from", help="With --to: the network as of --to, with what joined and left since this day marked.")] = None,
+    to_date: Annotated[Optional[str], typer.Option("--to", help="With --from: the later day (YYYY-MM-DD).")] = None,
 ) -> None:
     """Write the workspace's network (or governance) page as one self-contained HTML file that works offline."""
     from pages import governance as governance_pages
@@ -542,7 +547,8 @@ def viz_command(
             else:
                 page = network.page(space, filters, focus=focus, depth=depth,
                                     highlights=tuple(highlight) or network.HIGHLIGHTS, standalone=True,
-                                    title=title or "Partnership network")
+                                    title=title or "Partnership network",
+                                    between=(from_date or "", to_date or "") if from_date or to_date else None)
     except PartnermapError as exc:
         _fail(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -615,9 +621,7 @@ def conflicts(
 
 
 def _print_query(name: str, params: dict, fmt: str) -> None:
-    if fmt not in FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(2)
+    _check_format(fmt)
     try:
         with _store() as store:
             rows = graph.run_query(store, name, params)
@@ -732,3 +736,32 @@ def export_register(
         typer.echo("left out, or changed (a register cannot hold them as the graph does):", err=True)
         for item in tables.left_out:
             typer.echo(f"  {item.what}: {item.count} ({item.why})", err=True)
+
+
+@app.command("changes")
+def changes_command(
+    from_date: Annotated[str, typer.Option("--from", help="The earlier day, YYYY-MM-DD: what began on it was already in force.")],
+    to_date: Annotated[str, typer.Option("--to", help="The later day, YYYY-MM-DD: what began on it counts; what ends on it (its last day) has not ended.")],
+    territory: Annotated[str, typer.Option("--territory", help="GSS code: only partnerships, forums and strategies working there.")] = "",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}.")] = "table",
+) -> None:
+    """What changed between two days: memberships, chairs, partnerships, forums and strategies begun or ended, and findings that appeared or cleared."""
+    from graph.changes import changes
+
+    _check_format(fmt)
+    try:
+        with _reading() as store:
+            found = changes(store, from_date, to_date, territory)
+    except PartnermapError as exc:
+        _fail(exc)
+    if fmt != "table":
+        typer.echo(render(found.rows, fmt))
+        return
+    # Counts first, then each section that has rows, as the workspace's page shows them.
+    typer.echo(f"What changed after {found.from_date} up to {found.to_date}"
+               + (f" in {found.territory}" if found.territory else "") + f": {len(found.rows)} changes")
+    for section, rows in found.grouped():
+        typer.echo(f"  {section.title}: {len(rows)}")
+    for section, rows in found.grouped():
+        if rows:
+            typer.echo(f"\n{section.title}\n" + render([{k: v for k, v in row.items() if k != "change"} for row in rows], "table"))

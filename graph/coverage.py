@@ -115,7 +115,7 @@ class CoverageIndex:
         """The coverage query's rows for ``code``, filtered, in the query's order.
 
         ``kind`` is a label (any case); ``theme`` and ``client_group`` a name or id (any case);
-        ``as_of`` keeps what was in force that day (only strategies carry dates; the rest are
+        ``as_of`` keeps what was in force that day (strategies, partnerships and forums carry dates; the rest are
         undated and always kept). A client group filter keeps services only: nothing else has one.
         """
         self.territory(code)

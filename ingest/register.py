@@ -175,7 +175,8 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
         yield from some(s.edges("COVERS", "id", "territory", ("Organisation",), ("Territory",)))
     if "partnerships" in sheets:
         s = sheets["partnerships"]
-        columns = {"id": "id", "name": "name", "kind": "kind", "statutory": "statutory", "meetings_per_year": "meetings_per_year"}
+        columns = {"id": "id", "name": "name", "kind": "kind", "statutory": "statutory", "meetings_per_year": "meetings_per_year",
+                   "start": "start", "end": "end"}
         is_forum = s.frame["kind"].str.lower() == "forum"
         yield s.nodes("Partnership", columns, ~is_forum)
         yield s.nodes("Forum", columns, is_forum)
@@ -183,6 +184,7 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
             s.edges("COVERS", "id", "territory", PARTNERS, ("Territory",)),
             s.edges("REPORTS_TO", "id", "reports_to", PARTNERS, PARTNERS),
         )
+        yield from _ends_before_it_starts(s, "start", "end")
     if "memberships" in sheets:
         s = sheets["memberships"]
         yield from some(s.edges(
@@ -190,11 +192,7 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
             properties={"role": "role", "representative": "representative", "attendance": "attendance", "since": "since", "until": "until"},
             key_columns=("representative",),
         ))
-        if {"since", "until"} <= set(s.frame.columns):
-            for row, since, until in zip(s.frame[ROW], s.frame["since"], s.frame["until"]):
-                # Only well-formed dates are compared; a malformed one is reported by validation.
-                if _date(since) and _date(until) and _date(since) > _date(until):
-                    yield Problem(s.file, row, "until", until, f"ends before it starts (since {since})")
+        yield from _ends_before_it_starts(s, "since", "until")
     if "strategies" in sheets:
         s = sheets["strategies"]
         yield s.nodes("Strategy", {"id": "id", "name": "name", "start": "start", "end": "end"})
@@ -223,6 +221,15 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
             yield from some(sheets[name].edges("HAS_THEME", "id", "themes", label, ("Theme",), many=True, to_key=concept_id))
     yield from _concepts(sheets, "Theme", ["partnerships", "strategies", "targets", "services"], "themes")
     yield from _blank_concepts(sheets)
+
+
+def _ends_before_it_starts(sheet: _Sheet, start: str, end: str) -> Iterator[Problem]:
+    """Rows whose end date comes before their start date (a register's dated memberships and partnerships)."""
+    if {start, end} <= set(sheet.frame.columns):
+        for row, first, last in zip(sheet.frame[ROW], sheet.frame[start], sheet.frame[end]):
+            # Only well-formed dates are compared; a malformed one is reported by validation.
+            if _date(first) and _date(last) and _date(first) > _date(last):
+                yield Problem(sheet.file, row, end, last, f"ends before it starts ({start} {first})")
 
 
 def _blank_concepts(sheets: dict[str, _Sheet]) -> Iterator[Problem]:

@@ -7,6 +7,7 @@ draws them, and flagged with the diagnostics' reasons (shown on hover and in the
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from pages.findings import Filters
 from pages.overview import areas, covering_ids
 from pages.render import render
 from partnermap.errors import NotFound
+from graph.changes import window
 from pages.maps import focus_rows
 from viz.network_style import kind_style, node_colour
 
@@ -53,25 +55,67 @@ def marks(space: Workspace, filters: Filters, shown: set[str],
     return {node: list(dict.fromkeys(why)) for node, why in reasons.items() if node in shown}
 
 
-def _drawn(node: dict[str, Any], why: list[str], position: tuple[float, float]) -> dict[str, Any]:
+def _drawn(node: dict[str, Any], why: list[str], position: tuple[float, float], change: str = "") -> dict[str, Any]:
     style = kind_style(node["kind"])
     hover = [str(node["name"]), f"{node['kind']}" + (f" · {str(node['sector']).replace('_', ' ')}" if node.get("sector") else ""),
-             f"memberships: {node.get('memberships', 0)}", *why]
+             f"memberships: {node.get('memberships', 0)}", *([change] if change else []), *why]
     return {"id": node["id"], "label": layout.short_label(str(node["name"])), "hover": "\n".join(hover),
             "shape": style.shape, "colour": node_colour(node), "size": node["size"], "x": position[0],
-            "y": position[1], "flagged": bool(why), "href": findings.profile_href(node["kind"], node["id"])}
+            "y": position[1], "flagged": bool(why), "href": findings.profile_href(node["kind"], node["id"]),
+            "change": change}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What joined and left the network between two days: memberships (organisation, partnership) and nodes."""
+
+    first: str
+    last: str
+    memberships: dict[tuple[str, str], str]  # "joined" or "left"
+    nodes: dict[str, str]
+
+    def words(self, change: str) -> str:
+        """The change in words, with its days, as the hover text and the tables say it."""
+        return f"{change} between {self.first} and {self.last}" if change else ""
+
+
+def joined_and_left(space: Workspace, filters: Filters, first: str) -> tuple[list[dict[str, Any]], Moved]:
+    """The memberships in force on ``filters.as_of`` and those in force on ``first`` but not then, and what moved.
+
+    A membership (or a node) in force on the later day and not on the first joined; one in force on the
+    first day and not on the later one left: the rule of ``partnermap changes``, one snapshot against another.
+    """
+    after = memberships(space, filters)
+    before = memberships(space, Filters(filters.area, filters.theme, first))
+    was = {(r["organisation"], r["partnership"]) for r in before}
+    now = {(r["organisation"], r["partnership"]) for r in after}
+    nodes_was = {n for pair in was for n in pair}
+    nodes_now = {n for pair in now for n in pair}
+    moved = Moved(first, filters.as_of, {**{k: "joined" for k in now - was}, **{k: "left" for k in was - now}},
+                  {**{n: "joined" for n in nodes_now - nodes_was}, **{n: "left" for n in nodes_was - nodes_now}})
+    return after + [r for r in before if (r["organisation"], r["partnership"]) not in now], moved
 
 
 def page(space: Workspace, filters: Filters, sector: str = "", focus: str = "", depth: int = 1,
-         highlights: tuple[str, ...] = HIGHLIGHTS, standalone: bool = False, title: str = "Partnership network") -> str:
-    """The network page for the filters: the drawing and its table, or the aggregate table when too big."""
+         highlights: tuple[str, ...] = HIGHLIGHTS, standalone: bool = False, title: str = "Partnership network",
+         between: tuple[str, str] | None = None) -> str:
+    """The network page for the filters: the drawing and its table, or the aggregate table when too big.
+
+    ``between`` (two days): the network as of the later day, with what joined and what left since the first marked.
+    """
     unknown = set(highlights) - set(HIGHLIGHTS)
     if unknown:
         raise NotFound(f"no highlight {', '.join(sorted(unknown))}; choose from {', '.join(HIGHLIGHTS)}")
     index = space.index
     if filters.area:
         index.territory(filters.area)
-    rows = memberships(space, filters)
+    moved = None
+    if between:
+        first, last = window(*between)
+        filters = Filters(filters.area, filters.theme, last.isoformat())
+        rows, moved = joined_and_left(space, filters, first.isoformat())
+    else:
+        rows = memberships(space, filters)
     if focus:
         rows = focus_rows(rows, focus, depth)
     if sector:
@@ -81,11 +125,12 @@ def page(space: Workspace, filters: Filters, sector: str = "", focus: str = "", 
     why = marks(space, filters, shown, highlights)
     context = common("/network", filters=filters, areas=areas(index), sector=sector, focus=focus, depth=depth,
                      themes=findings.themes_of(space.store, space.cache), sectors=space.store.model.vocabularies["sector"],
-                     node_count=len(nodes), edge_count=len(edges), limit=DRAW_LIMIT, reasons=why, title=title)
+                     node_count=len(nodes), edge_count=len(edges), limit=DRAW_LIMIT, reasons=why, title=title,
+                     moved=moved)
     if len(nodes) > DRAW_LIMIT:
         return render("network.html", standalone=standalone, drawing=None, groups=_aggregate(rows, why, filters, sector),
                       **context)
-    drawing, table = draw(nodes, edges, why)
+    drawing, table = draw(nodes, edges, why, moved)
     if standalone:  # a file has no profiles to open
         for node in drawing["nodes"]:
             node["href"] = ""
@@ -124,18 +169,26 @@ def legend(nodes: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return entries
 
 
-def draw(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], why: dict[str, list[str]]) -> tuple[dict, list[dict]]:
+def draw(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], why: dict[str, list[str]],
+         moved: Moved | None = None) -> tuple[dict, list[dict]]:
     """What the page's script draws (nodes placed, labels apart) and the table saying the same."""
     for_layout = [{"id": n["id"], "label": n["name"], "size": n["size"]} for n in nodes]
     position = layout.layout(for_layout, [(e["source"], e["target"]) for e in edges])
+
+    def change(key: Any, of: str) -> str:
+        return getattr(moved, of).get(key, "") if moved else ""
+
     drawing = {
-        "nodes": [_drawn(n, why.get(n["id"], []), position[n["id"]]) for n in nodes],
-        "edges": [{"from": e["source"], "to": e["target"], "chair": e.get("role") == "chair"} for e in edges],
+        "nodes": [_drawn(n, why.get(n["id"], []), position[n["id"]], moved.words(change(n["id"], "nodes")) if moved else "")
+                  for n in nodes],
+        "edges": [{"from": e["source"], "to": e["target"], "chair": e.get("role") == "chair",
+                   "change": change((e["source"], e["target"]), "memberships")} for e in edges],
         "legend": legend(nodes),
     }
     names = {n["id"]: n["name"] for n in nodes}
     table = [{"organisation": names[e["source"]], "organisation_id": e["source"], "partnership": names[e["target"]],
-              "partnership_id": e["target"], "role": str(e.get("role") or "").replace("_", " "), "source": e.get("source_row")}
+              "partnership_id": e["target"], "role": str(e.get("role") or "").replace("_", " "), "source": e.get("source_row"),
+              "change": change((e["source"], e["target"]), "memberships")}
              for e in edges]
     table.sort(key=lambda r: (r["partnership"].casefold(), r["organisation"].casefold()))
     return drawing, table

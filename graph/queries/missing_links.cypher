@@ -1,11 +1,12 @@
 // Missing links: partnerships and forums on a theme that calls for a sector (health calls
 // for the NHS; community safety for police and probation; see [theme_sectors] in
 // ontology/model.toml) with no member organisation from that sector.
-// @param as_of date = today: count only memberships in force on this day (YYYY-MM-DD)
+// @param as_of date = today: only partnerships and forums in force on this day, and their memberships in force then (YYYY-MM-DD)
 // @context theme_sectors: the model's theme → sector rules, as a list of {theme, sector}
 UNWIND $theme_sectors AS rule
 MATCH (p:@Group)-[:HAS_THEME]->(theme:Theme {id: rule.theme})
-WHERE NOT EXISTS {
+WHERE (p.start IS NULL OR p.start <= $as_of) AND (p.`end` IS NULL OR p.`end` >= $as_of)
+  AND NOT EXISTS {
   MATCH (p)<-[m:MEMBER_OF]-(o:Organisation)
   WHERE o.sector = rule.sector
     AND (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)

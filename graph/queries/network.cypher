@@ -3,10 +3,11 @@
 // the partnership's reporting line. What `partnermap viz` draws.
 // @param territory str = '': GSS code (empty: everywhere)
 // @param theme str = '': a theme name, any case (empty: every theme)
-// @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
+// @param as_of date = today: only memberships in force on this day, of partnerships and forums in force then (YYYY-MM-DD)
 // @order partnership, organisation
 MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
+  AND (p.start IS NULL OR p.start <= $as_of) AND (p.`end` IS NULL OR p.`end` >= $as_of)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)<-[:PART_OF*1..12]-(:Territory {id: $territory}) })

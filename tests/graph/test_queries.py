@@ -19,6 +19,7 @@ def test_every_query_file_loads_with_a_description_and_runs_on_the_embedded_engi
         "territory": "E07000129",
         "id": "leicestershire-together",
         "ids": ["leicestershire-together", "E07000129", "blaby-community-alarm", "leicestershire-cc"],  # one of each kind asked for
+        "from_date": "2000-01-01", "to_date": "2008-12-31",  # the sample's memberships and strategies begin then
     }
     with graph.open_store(demo_db, read_only=True) as store:
         for name, query in queries.items():

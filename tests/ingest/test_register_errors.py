@@ -175,6 +175,23 @@ def test_membership_ending_before_it_starts(register_copy, tmp_path):
     assert len(problems) == 1
 
 
+def test_partnership_dates_are_dates_and_end_after_they_start(register_copy, tmp_path):
+    # The small register's partnerships have no start or end: give row 3 (blaby-lsp) an end before its
+    # start, and row 4 (safer-shire) a start that is no date.
+    add_column(register_copy, "partnerships.csv", "start", "")
+    add_column(register_copy, "partnerships.csv", "end", "")
+    set_cell(register_copy, "partnerships.csv", 3, "start", "2010-04-01")
+    set_cell(register_copy, "partnerships.csv", 3, "end", "2009-03-31")
+    set_cell(register_copy, "partnerships.csv", 4, "start", "2010-02-30")
+
+    problems, _ = problems_loading(register_copy, tmp_path / "db")
+
+    problem = check(problems, "partnerships.csv", 3, "end", "2009-03-31", "before")
+    assert "2010-04-01" in problem.reason
+    check(problems, "partnerships.csv", 4, "start", "2010-02-30", "date")
+    assert len(problems) == 2
+
+
 def test_meetings_per_year_not_a_number(register_copy, tmp_path):
     set_cell(register_copy, "partnerships.csv", 4, "meetings_per_year", "twelve")
 

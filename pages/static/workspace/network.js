@@ -18,12 +18,16 @@
       id: n.id, label: n.label, title: hover(n.hover), shape: n.shape, size: n.size, x: n.x, y: n.y,
       color: {background: n.colour, border: n.flagged ? "#d4351c" : "#0b0c0c",
               highlight: {background: n.colour, border: "#0b0c0c"}, hover: {background: n.colour, border: "#0b0c0c"}},
-      borderWidth: n.flagged ? 5 : 1.5,
+      borderWidth: n.flagged ? 5 : (n.change ? 3 : 1.5),
+      shapeProperties: {borderDashes: n.change && n.change.indexOf("left") === 0 ? [6, 4] : false},
       font: {size: 14, face: "system-ui, sans-serif", color: "#0b0c0c", strokeWidth: 3, strokeColor: "#ffffff"}
     };
   }));
   var edges = new vis.DataSet(data.edges.map(function (e, i) {
-    return {id: i, from: e.from, to: e.to, width: e.chair ? 4 : 1, color: {color: "#8a9bb0", highlight: "#0b0c0c"},
+    // What joined is drawn thick, solid and green; what left dashed: the key says so in words.
+    var joined = e.change === "joined", left = e.change === "left";
+    return {id: i, from: e.from, to: e.to, width: joined ? 5 : (e.chair ? 4 : 1), dashes: left ? [8, 6] : false,
+            color: {color: joined ? "#00703c" : (left ? "#505a5f" : "#8a9bb0"), highlight: "#0b0c0c"},
             arrows: {to: {enabled: true, scaleFactor: 0.5}}};
   }));
   var hrefs = {};
