@@ -124,4 +124,5 @@ def territory_page(space: Workspace, code: str, number: int = 1) -> str:
     children = [index.territories[c] for c in index.children(code)]
     return render("place.html", **common(
         "/places", territory=territory, parents=parents, children=children, paged=paged, kinds=sorted(kinds.items()),
-        geojson=geojson, page_href=lambda n: f"/places/{quote(code, safe='')}?page={n}"))
+        geojson=geojson, page_href=lambda n: f"/places/{quote(code, safe='')}?page={n}",
+        pack_href=f"/pack/territory/{quote(code, safe='')}"))

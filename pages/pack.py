@@ -1,0 +1,245 @@
+"""The annual review pack: a board paper on one partnership, or on every partnership covering a place.
+
+Each part is built from the named queries and findings the workspace already shows (memberships,
+the overload analysis, the findings that name the partnership, the memberships around it), every
+row with the source row that states it. ``SECTIONS`` lists a part's sections in the order a board
+reads them; a new section is a function filling the part and one line there. The same HTML is
+served, written to a file, or printed to PDF by :mod:`pages.printed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import graph
+from ontology import load_model
+from pages import findings, neighbourhood, network, printed
+from pages.context import Workspace, common
+from pages.findings import Filters
+from pages.profiles import described, facts_of
+from pages.render import render, words
+from partnermap.errors import NotFound, QueryError
+
+GROUP_KINDS = frozenset(load_model().kind("Group"))
+OVERLOAD = findings.finding("overloaded-organisations")
+OVERLOAD_MIN = int(OVERLOAD.headline_params["min"])  # the same line the overview's finding draws
+# Findings that name a partnership: those linking a column to a partnership's profile.
+TOUCHING = tuple(f for f in findings.FINDINGS if any(link.label in GROUP_KINDS for link in f.links.values()))
+ROW_PATTERN = re.compile(r"^(?P<file>.+) row (?P<row>\d+)$")  # how readers write a source row
+OVERLOAD_ROWS = 1000  # the overload query's most rows (its limit's upper bound)
+
+
+@dataclass
+class Touching:
+    """One finding's rows that name the partnership."""
+
+    finding: findings.Finding
+    rows: list[dict[str, Any]]
+    columns: list[str]
+
+
+@dataclass
+class Part:
+    """Everything the pack says about one partnership or forum."""
+
+    id: str
+    name: str
+    kind: str
+    facts: list[tuple[str, Any]] = field(default_factory=list)
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+    load: list[dict[str, Any]] = field(default_factory=list)
+    touching: list[Touching] = field(default_factory=list)
+    joined: list[dict[str, Any]] = field(default_factory=list)
+    left: list[dict[str, Any]] = field(default_factory=list)
+    picture: dict[str, Any] | None = None
+
+    @property
+    def finding_count(self) -> int:
+        """How many finding rows name it (overloaded members are counted in the load section)."""
+        return sum(len(t.rows) for t in self.touching)
+
+    @property
+    def overloaded(self) -> list[dict[str, Any]]:
+        """Its members that sit on as many groups as the overload finding flags."""
+        return [row for row in self.load if row["overloaded"]]
+
+
+@dataclass(frozen=True)
+class Window:
+    """The dates a pack reads: memberships in force on ``as_of`` (empty: today), changes since ``since``."""
+
+    as_of: str = ""
+    since: str = ""
+
+    @classmethod
+    def parse(cls, as_of: str = "", since: str = "") -> "Window":
+        """Both dates checked as every as-of date is; ``since`` must come before ``as_of``."""
+        as_of = Filters.parse(as_of=as_of).as_of
+        since = Filters.parse(as_of=since).as_of
+        if since and since >= (as_of or dt.date.today().isoformat()):
+            raise QueryError(f"since ({since}) must be before the as-of date ({as_of or 'today'})")
+        return cls(as_of, since)
+
+    @property
+    def filters(self) -> Filters:
+        """The findings' filters for the as-of date (none for today, so the cached findings are used)."""
+        return Filters(as_of=self.as_of)
+
+    def dated(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` with the as-of date when one was given."""
+        return {**params, "as_of": self.as_of} if self.as_of else params
+
+
+def about(space: Workspace, part: Part, window: Window) -> None:
+    """Its facts (kind, themes, meetings a year …) and every source that states them."""
+    part.facts, part.sources = described(space, facts_of(space, part.id, part.kind))
+
+
+def members(space: Workspace, part: Part, window: Window) -> None:
+    """Its members in force: organisation, sector, role, the post that attends, attendance, source row."""
+    rows = graph.run_query(space.store, "memberships-around", window.dated({"id": part.id}))
+    part.members = sorted(({**r, "sector_words": words(r["sector"]).lower(), "role_words": words(r["role"])}
+                           for r in rows if r["partnership"] == part.id),
+                          key=lambda r: (r["role"] != "chair", str(r["organisation_name"]).casefold()))
+
+
+def load(space: Workspace, part: Part, window: Window) -> None:
+    """The meeting load of its members: how many partnerships each sits on (the overload analysis)."""
+    ids = sorted({r["organisation"] for r in part.members})
+    if not ids:
+        return
+    rows = graph.run_query(space.store, "overload", window.dated(
+        {"organisations": ids, "min": 1, "limit": OVERLOAD_ROWS}))
+    part.load = [{**row, "overloaded": row["memberships"] >= OVERLOAD_MIN, "source_rows": cited(row["source_rows"])}
+                 for row in rows]
+
+
+def cited(source_rows: list[str]) -> str:
+    """Source rows said once per file: ``memberships.csv rows 4, 19, 24`` (a member of 17 groups cites 17 rows)."""
+    rows_by_file: dict[str, list[int]] = {}
+    others = []
+    for text in dict.fromkeys(str(r) for r in source_rows or [] if r):
+        found = ROW_PATTERN.match(text)
+        if found:
+            rows_by_file.setdefault(found["file"], []).append(int(found["row"]))
+        else:
+            others.append(text)
+    said = [f"{file} row{'s' if len(rows) > 1 else ''} {', '.join(map(str, sorted(rows)))}"
+            for file, rows in rows_by_file.items()]
+    return "; ".join(said + others)
+
+
+def touching(space: Workspace, part: Part, window: Window) -> None:
+    """The findings that name it: duplicates, missing links, governance gaps, low attendance."""
+    for item in TOUCHING:
+        id_columns = [link.id_column for link in item.links.values() if link.label in GROUP_KINDS]
+        rows = [row for row in findings.rows(space.store, space.cache, item, window.filters, None)
+                if any(row.get(column) == part.id for column in id_columns)]
+        part.touching.append(Touching(item, rows, findings.columns(item, rows)))
+
+
+def changed(space: Workspace, part: Part, window: Window) -> None:
+    """Members who joined or left between ``since`` and the as-of date (memberships in force on each)."""
+    if not window.since:
+        return
+    before = [r for r in graph.run_query(space.store, "memberships-around", {"id": part.id, "as_of": window.since})
+              if r["partnership"] == part.id]
+
+    def key(row: dict[str, Any]) -> tuple:
+        return row["organisation"], row["role"], row["representative"]
+
+    then, now = {key(r) for r in before}, {key(r) for r in part.members}
+    part.joined = [r for r in part.members if key(r) not in then]
+    part.left = sorted((r for r in before if key(r) not in now), key=lambda r: str(r["organisation_name"]).casefold())
+
+
+def picture(space: Workspace, part: Part, window: Window) -> None:
+    """Its neighbourhood drawn as a static picture: its members and the groups most of them also sit on."""
+    ids = {r["organisation"] for r in part.members}
+    if not ids:
+        return
+    # Every membership in force, read once per store generation (as the network page reads it).
+    around = [r for r in space.cache.rows(space.store, "network", window.dated({"theme": ""}), keep=not window.as_of)
+              if r["organisation"] in ids]
+    shown = {r["organisation"] for r in around} | {r["partnership"] for r in around}
+    part.picture = neighbourhood.drawing(part.id, around, network.marks(space, window.filters, shown))
+
+
+# A part's sections in the order a board reads them: (anchor, heading, what fills it).
+SECTIONS = (
+    ("about", "About it", about),
+    ("members", "Members, posts and attendance", members),
+    ("load", "The meeting load of its members", load),
+    ("findings", "Findings that name it", touching),
+    ("changes", "Who joined and left", changed),
+    ("network", "Its network", picture),
+)
+
+
+def part_of(space: Workspace, group_id: str, window: Window, name: str = "", kind: str = "") -> Part:
+    """One partnership's or forum's part of a pack, every section filled; NotFound for anything else."""
+    if not kind:
+        row = facts_of(space, group_id)
+        if row["kind"] not in GROUP_KINDS:
+            kind_words = words(row["kind"]).lower()
+            raise NotFound(f"{group_id!r} is {'an' if kind_words[:1] in 'aeiou' else 'a'} {kind_words}, not a "
+                           "partnership or forum: a review pack is of a partnership, a forum or a place")
+        kind, name = row["kind"], row["facts"].get("name") or group_id
+    part = Part(group_id, name or group_id, kind)
+    for _, _, fill in SECTIONS:
+        graph.budget.check()
+        fill(space, part, window)
+    return part
+
+
+def _sources(space: Workspace) -> list[dict[str, Any]]:
+    return graph.run_query(space.store, "sources", {})
+
+
+def _headings(window: Window) -> list[tuple[str, str]]:
+    return [(anchor, heading) for anchor, heading, _ in SECTIONS if anchor != "changes" or window.since]
+
+
+def partnership_pack(space: Workspace, group_id: str, window: Window) -> str:
+    """The review pack of one partnership or forum, as one self-contained HTML page ready to print."""
+    part = part_of(space, group_id, window)
+    contents = [(f"p1-{anchor}", heading) for anchor, heading in _headings(window)] + [("sources", "Sources")]
+    return render("pack.html", standalone=True, **common(
+        "", title=part.name, subject=part.kind, parts=[part], summary=None, contents=contents,
+        headings=_headings(window), window=window, sources=_sources(space), overload_min=OVERLOAD_MIN,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
+
+
+def territory_pack(space: Workspace, code: str, window: Window) -> str:
+    """The review pack of a place: a summary, then the pack of each partnership and forum covering it."""
+    index = space.index
+    territory = index.territory(code)
+    groups: dict[str, dict[str, Any]] = {}
+    for row in index.lookup(code):
+        if row["kind"] in GROUP_KINDS:
+            groups.setdefault(row["id"], row)
+    ordered = sorted(groups.values(), key=lambda r: str(r["name"] or r["id"]).casefold())
+    parts = [part_of(space, row["id"], window, row["name"], row["kind"]) for row in ordered]
+    contents = [("summary", "Summary")] + [(f"p{n}", part.name) for n, part in enumerate(parts, 1)] + [
+        ("sources", "Sources")]
+    return render("pack.html", standalone=True, **common(
+        "", title=territory.name or code, subject=f"{territory.level} {code}".strip(), parts=parts, summary=parts,
+        contents=contents, headings=_headings(window), window=window, sources=_sources(space),
+        overload_min=OVERLOAD_MIN, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
+
+
+MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+
+
+def document(space: Workspace, fmt: str, window: Window, partnership: str = "", territory: str = "") -> bytes:
+    """The pack of one partnership or forum, or of a place, as PDF or HTML bytes (QueryError for anything else)."""
+    if fmt not in MEDIA:
+        raise QueryError(f"a review pack is written as .pdf or .html, not {fmt!r}")
+    if bool(partnership) == bool(territory):
+        raise QueryError("a review pack is of one partnership (or forum) or of one territory: give one of them")
+    html = partnership_pack(space, partnership, window) if partnership else territory_pack(space, territory, window)
+    return printed.pdf(html) if fmt == "pdf" else html.encode("utf-8")
