@@ -10,6 +10,7 @@ membership. The template writes the SVG from these numbers (autoescaped); a tabl
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import viz
@@ -17,20 +18,23 @@ from pages.network import legend
 from viz.network_style import kind_style, node_colour
 
 SHARED_LIMIT = 8  # other groups drawn: those most of its members also sit on
-ROW = 30  # SVG units between two names in a column
-WIDTH = 1000
-LEFT_X, RIGHT_X = 420, 580  # where the shapes of each column sit; names run outwards from them
+ROW = 36  # SVG units between two names in a column (two lines of 11-unit type)
+WIDTH = 720  # about the width of A4 between margins at 0.7 pt a unit: 11-unit type prints at 8 pt
+LEFT_X, RIGHT_X = 280, 440  # where the shapes of each column sit; names run outwards from them
 RADIUS = 9
-MAX_LABEL = 44  # about 330 units of 12px type: fits between a column and the edge
+LINE_CHARACTERS = 28  # a line of a name: about 235 units of 11-unit type (measured in print), what lies between a column and the edge
 # Corners of each model shape drawn as a polygon, in degrees (0: to the right; y grows downwards).
 CORNERS = {"hexagon": range(30, 360, 60), "triangle": (270, 30, 150), "triangleDown": (90, 210, 330),
            "diamond": (0, 90, 180, 270), "square": (45, 135, 225, 315), "box": (45, 135, 225, 315),
            "star": range(270, 630, 72)}
 
 
-def label(name: str) -> str:
-    """A name as the picture writes it: long ones cut with an ellipsis (the table has them whole)."""
-    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
+def label(name: str) -> list[str]:
+    """A name as the picture writes it, on one or two lines; longer ones cut with an ellipsis (the table has them whole)."""
+    lines = textwrap.wrap(name, LINE_CHARACTERS, break_long_words=True) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: LINE_CHARACTERS - 1].rstrip() + "…"]
+    return lines
 
 
 def outline(shape: str, x: float, y: float, size: float) -> str:
@@ -76,7 +80,7 @@ def drawing(group_id: str, memberships: list[dict[str, Any]], flags: dict[str, l
     for column, x, anchor in ((left, LEFT_X, "end"), (right, RIGHT_X, "start")):
         for node, y in zip(column, _column(len(column), height)):
             shape = kind_style(node["kind"]).shape
-            placed.append({"id": node["id"], "name": node["name"], "label": label(str(node["name"])), "x": x,
+            placed.append({"id": node["id"], "name": node["name"], "lines": label(str(node["name"])), "x": x,
                            "y": round(y, 1), "anchor": anchor, "colour": node_colour(node),
                            "points": outline(shape, x, y, RADIUS), "radius": RADIUS,
                            "text_x": x - 2 * RADIUS if anchor == "end" else x + 2 * RADIUS,

@@ -12,15 +12,6 @@ import graph
 from partnermap.errors import PrintUnavailable
 
 
-def _refuse(url: str, *args, **kwargs):
-    # Every asset of a pack is inlined; a URL left in one (a data: URI aside) is never fetched.
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url)
-    raise ValueError(f"printing fetches nothing: {url[:80]!r} refused")
-
-
 def pdf(html: str) -> bytes:
     """The PDF of a self-contained HTML page (print stylesheet applied); PrintUnavailable without WeasyPrint."""
     try:
@@ -30,4 +21,11 @@ def pdf(html: str) -> bytes:
             "printing to PDF needs WeasyPrint and the Pango library (Debian: apt-get install libpango-1.0-0 "
             f"libpangoft2-1.0-0); ask for .html instead ({exc})") from exc
     graph.budget.check()
-    return weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
+    return weasyprint.HTML(string=html, url_fetcher=fetcher()).write_pdf()
+
+
+def fetcher():
+    """WeasyPrint's fetcher allowing only ``data:`` URIs: a pack's assets are inlined, nothing else is fetched."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"})
