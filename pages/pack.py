@@ -102,7 +102,8 @@ def about(space: Workspace, part: Part, window: Window) -> None:
 def members(space: Workspace, part: Part, window: Window) -> None:
     """Its members in force: organisation, sector, role, the post that attends, attendance, source row."""
     rows = graph.run_query(space.store, "memberships-around", window.dated({"id": part.id}))
-    part.members = sorted(({**r, "sector_words": words(r["sector"]).lower(), "role_words": words(r["role"])}
+    part.members = sorted(({**r, "sector_words": words(r["sector"]).lower(), "role_words": words(r["role"]),
+                            "attendance_words": percent(r["attendance"])}
                            for r in rows if r["partnership"] == part.id),
                           key=lambda r: (r["role"] != "chair", str(r["organisation_name"]).casefold()))
 
@@ -114,8 +115,13 @@ def load(space: Workspace, part: Part, window: Window) -> None:
         return
     rows = graph.run_query(space.store, "overload", window.dated(
         {"organisations": ids, "min": 1, "limit": OVERLOAD_ROWS}))
-    part.load = [{**row, "overloaded": row["memberships"] >= OVERLOAD_MIN, "source_rows": cited(row["source_rows"])}
-                 for row in rows]
+    part.load = [{**row, "overloaded": row["memberships"] >= OVERLOAD_MIN, "source_rows": cited(row["source_rows"]),
+                  "attendance_words": percent(row["average_attendance"])} for row in rows]
+
+
+def percent(share: float | None) -> str:
+    """A share of meetings attended as a board reads it: 0.92 → 92%; empty when none was recorded."""
+    return "" if share is None else f"{share:.0%}"
 
 
 def cited(source_rows: list[str]) -> str:

@@ -86,6 +86,7 @@ def test_members_load_findings_and_changes_are_the_hand_worked_ones(space):
     assert [m["organisation_name"] for m in part.members] == [
         "Testshire NHS Trust", "Northdale District Council", "Northdale Homes", "Northdale Voluntary Action"]
     assert [m["source_row"] for m in part.members] == [f"memberships.csv row {n}" for n in (16, 17, 18, 19)]
+    assert [m["attendance_words"] for m in part.members] == ["90%", "80%", "", ""]  # rows 16-19: 0.9, 0.8, blank
     load = {row["organisation_name"]: (row["memberships"], row["overloaded"]) for row in part.load}
     assert load == {"Northdale District Council": (5, True), "Northdale Voluntary Action": (5, True),
                     "Testshire NHS Trust": (4, False), "Northdale Homes": (2, False)}
