@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from api import create_app  # noqa: E402
-from bench.pages import percentiles  # noqa: E402
+from bench.pages import asked, percentiles  # noqa: E402
 from partnermap.settings import Settings  # noqa: E402
 
 
@@ -68,14 +68,7 @@ def main() -> None:
         result["members_of_partnerships_drawn"] = {"median": sorted(member_counts)[len(member_counts) // 2],
                                                    "max": max(member_counts)}
         for kind, paths in kinds.items():
-            times, sizes = [], []
-            for path in paths:
-                begun = time.perf_counter()
-                response = client.get(path)
-                times.append((time.perf_counter() - begun) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
-                sizes.append(len(response.content))
+            times, sizes = asked(client, paths)
             result[kind] = {**percentiles(times), "median_kb": round(sorted(sizes)[len(sizes) // 2] / 1024)}
             print(f"{kind:28} {result[kind]}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
