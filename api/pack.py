@@ -23,7 +23,6 @@ from partnermap.errors import PartnermapError, PrintUnavailable
 router = APIRouter(prefix="/pack", tags=["workspace"], include_in_schema=False)
 
 Date = Annotated[str, Query(max_length=10)]
-Id = Annotated[str, Path(max_length=200)]
 
 
 async def _download(request: Request, store: StoreDep, fmt: str, as_of: str, since: str, *, partnership: str = "",
@@ -44,15 +43,27 @@ async def _download(request: Request, store: StoreDep, fmt: str, as_of: str, sin
                     headers={"Content-Disposition": f'{disposition}; filename="review-pack-{name}.{fmt}"'})
 
 
-@router.get("/partnership/{node_id}.{fmt}")
-async def partnership_pack(request: Request, store: StoreDep, node_id: Id, fmt: str, as_of: Date = "",
+# ``:path`` so that an id holding a slash (a ModernGov committee's: ``moderngov:GB-LAE-MAN/audit-committee``)
+# reaches the route; the format is what follows the last dot.
+Address = Annotated[str, Path(max_length=210)]
+
+
+def _split(address: str) -> tuple[str, str]:
+    node_id, _, fmt = address.rpartition(".")
+    return node_id, fmt
+
+
+@router.get("/partnership/{address:path}")
+async def partnership_pack(request: Request, store: StoreDep, address: Address, as_of: Date = "",
                            since: Date = "") -> Response:
-    """The review pack of one partnership or forum, as PDF or HTML."""
+    """The review pack of one partnership or forum, as PDF or HTML: ``/pack/partnership/{id}.pdf``."""
+    node_id, fmt = _split(address)
     return await _download(request, store, fmt, as_of, since, partnership=node_id)
 
 
-@router.get("/territory/{code}.{fmt}")
-async def territory_pack(request: Request, store: StoreDep, code: Annotated[str, Path(max_length=64)], fmt: str,
-                         as_of: Date = "", since: Date = "") -> Response:
-    """The review pack of a place: every partnership and forum covering it, with a summary."""
+@router.get("/territory/{address:path}")
+async def territory_pack(request: Request, store: StoreDep, address: Address, as_of: Date = "",
+                         since: Date = "") -> Response:
+    """The review pack of a place (every partnership and forum covering it, with a summary): ``/pack/territory/{code}.pdf``."""
+    code, fmt = _split(address)
     return await _download(request, store, fmt, as_of, since, territory=code)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import io
 
 import pypdf
+from fastapi.testclient import TestClient
 
+import graph
+import ingest
+from api import create_app
 from pages import printed
+from partnermap.settings import Settings
 from partnermap.errors import PrintUnavailable
 
 
@@ -56,3 +61,17 @@ def test_partnership_and_place_pages_offer_the_pack(client):
     assert 'href="/pack/partnership/blaby-lsp.pdf"' in profile and "Download review pack (PDF)" in profile
     assert 'href="/pack/territory/E07000129.pdf"' in client.get("/places/E07000129").text
     assert "/pack/" not in client.get("/profile/leicestershire-cc").text  # an organisation has no pack
+
+
+def test_an_id_holding_a_slash_reaches_its_pack(tmp_path):
+    # ModernGov committees have ids like moderngov:GB-LAE-MAN/audit-committee (the council's code, then a slug).
+    register = tmp_path / "register"
+    register.mkdir()
+    for name, text in (("territories.csv", "code,name,level,parent\n"), ("organisations.csv", "id,name,sector\n"),
+                       ("partnerships.csv", "id,name,kind\nmoderngov:GB-LAE-MAN/audit-committee,Audit Committee,board\n")):
+        (register / name).write_text(text, encoding="utf-8")
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](register))
+    with TestClient(create_app(Settings(db=tmp_path / "db", read_only=True))) as client:
+        response = client.get("/pack/partnership/moderngov%3AGB-LAE-MAN%2Faudit-committee.html")
+    assert response.status_code == 200 and '<h1 class="govuk-heading-xl">Audit Committee</h1>' in response.text
