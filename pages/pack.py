@@ -48,6 +48,7 @@ class Part:
     id: str
     name: str
     kind: str
+    row: dict[str, Any] = field(default_factory=dict, repr=False)  # its facts as the node-facts query gives them
     facts: list[tuple[str, Any]] = field(default_factory=list)
     sources: list[tuple[str, str]] = field(default_factory=list)
     members: list[dict[str, Any]] = field(default_factory=list)
@@ -96,7 +97,7 @@ class Window:
 
 def about(space: Workspace, part: Part, window: Window) -> None:
     """Its facts (kind, themes, meetings a year …) and every source that states them."""
-    part.facts, part.sources = described(space, facts_of(space, part.id, part.kind))
+    part.facts, part.sources = described(space, part.row)
 
 
 def members(space: Workspace, part: Part, window: Window) -> None:
@@ -186,16 +187,14 @@ SECTIONS = (
 )
 
 
-def part_of(space: Workspace, group_id: str, window: Window, name: str = "", kind: str = "") -> Part:
+def part_of(space: Workspace, group_id: str, window: Window, kind: str = "") -> Part:
     """One partnership's or forum's part of a pack, every section filled; NotFound for anything else."""
-    if not kind:
-        row = facts_of(space, group_id)
-        if row["kind"] not in GROUP_KINDS:
-            kind_words = words(row["kind"]).lower()
-            raise NotFound(f"{group_id!r} is {'an' if kind_words[:1] in 'aeiou' else 'a'} {kind_words}, not a "
-                           "partnership or forum: a review pack is of a partnership, a forum or a place")
-        kind, name = row["kind"], row["facts"].get("name") or group_id
-    part = Part(group_id, name or group_id, kind)
+    row = facts_of(space, group_id, kind)
+    if row["kind"] not in GROUP_KINDS:
+        kind_words = words(row["kind"]).lower()
+        raise NotFound(f"{group_id!r} is {'an' if kind_words[:1] in 'aeiou' else 'a'} {kind_words}, not a "
+                       "partnership or forum: a review pack is of a partnership, a forum or a place")
+    part = Part(group_id, row["facts"].get("name") or group_id, row["kind"], row=row)
     for _, _, fill in SECTIONS:
         graph.budget.check()
         fill(space, part, window)
@@ -229,7 +228,7 @@ def territory_pack(space: Workspace, code: str, window: Window) -> str:
         if row["kind"] in GROUP_KINDS:
             groups.setdefault(row["id"], row)
     ordered = sorted(groups.values(), key=lambda r: str(r["name"] or r["id"]).casefold())
-    parts = [part_of(space, row["id"], window, row["name"], row["kind"]) for row in ordered]
+    parts = [part_of(space, row["id"], window, row["kind"]) for row in ordered]
     contents = [("summary", "Summary")] + [(f"p{n}", part.name) for n, part in enumerate(parts, 1)] + [
         ("sources", "Sources")]
     return render("pack.html", standalone=True, **common(
