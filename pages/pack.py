@@ -111,13 +111,27 @@ def members(space: Workspace, part: Part, window: Window) -> None:
 
 def load(space: Workspace, part: Part, window: Window) -> None:
     """The meeting load of its members: how many partnerships each sits on (the overload analysis)."""
-    ids = sorted({r["organisation"] for r in part.members})
-    if not ids:
-        return
-    rows = graph.run_query(space.store, "overload", window.dated(
-        {"organisations": ids, "min": 1, "limit": OVERLOAD_ROWS}))
+    known = loads(space, {r["organisation"] for r in part.members}, window)
+    rows = sorted((known[o] for o in {r["organisation"] for r in part.members} if o in known),
+                  key=lambda r: (-r["memberships"], -r["chairs"], r["organisation"]))  # as the overload query orders
     part.load = [{**row, "overloaded": row["memberships"] >= OVERLOAD_MIN, "source_rows": cited(row["source_rows"]),
                   "attendance_words": percent(row["average_attendance"])} for row in rows]
+
+
+def loads(space: Workspace, organisations: set[str], window: Window) -> dict[str, dict[str, Any]]:
+    """The overload rows of ``organisations``, by id, kept per store generation and date.
+
+    Each run of the query reads every membership, whatever it is asked for, so a place's pack asks
+    once for the members of all its partnerships and each part finds its own here.
+    """
+    known: dict[str, dict[str, Any]] = space.cache.value(space.store, ("pack-loads", window.as_of), dict)
+    missing = sorted(organisations - known.keys())
+    for start in range(0, len(missing), OVERLOAD_ROWS):  # the query answers at most this many rows
+        asked = missing[start:start + OVERLOAD_ROWS]
+        rows = graph.run_query(space.store, "overload", window.dated(
+            {"organisations": asked, "min": 1, "limit": OVERLOAD_ROWS}))
+        known.update({row["organisation"]: row for row in rows})
+    return known
 
 
 def percent(share: float | None) -> str:
@@ -143,10 +157,21 @@ def cited(source_rows: list[str]) -> str:
 def touching(space: Workspace, part: Part, window: Window) -> None:
     """The findings that name it: duplicates, missing links, governance gaps, low attendance."""
     for item in TOUCHING:
-        id_columns = [link.id_column for link in item.links.values() if link.label in GROUP_KINDS]
-        rows = [row for row in findings.rows(space.store, space.cache, item, window.filters, None)
-                if any(row.get(column) == part.id for column in id_columns)]
+        rows = naming(space, item, window).get(part.id, [])
         part.touching.append(Touching(item, rows, findings.columns(item, rows)))
+
+
+def naming(space: Workspace, item: findings.Finding, window: Window) -> dict[str, list[dict[str, Any]]]:
+    """A finding's rows by the partnerships and forums each names, kept per store generation and date."""
+    def build() -> dict[str, list[dict[str, Any]]]:
+        id_columns = [link.id_column for link in item.links.values() if link.label in GROUP_KINDS]
+        by_group: dict[str, list[dict[str, Any]]] = {}
+        for row in findings.rows(space.store, space.cache, item, window.filters, None):
+            for group in dict.fromkeys(row.get(column) for column in id_columns):
+                if group is not None:
+                    by_group.setdefault(group, []).append(row)
+        return by_group
+    return space.cache.value(space.store, ("pack-naming", item.slug, window.as_of), build)
 
 
 def changed(space: Workspace, part: Part, window: Window) -> None:
@@ -166,14 +191,25 @@ def changed(space: Workspace, part: Part, window: Window) -> None:
 
 def picture(space: Workspace, part: Part, window: Window) -> None:
     """Its neighbourhood drawn as a static picture: its members and the groups most of them also sit on."""
-    ids = {r["organisation"] for r in part.members}
-    if not ids:
+    by_organisation = memberships_by_organisation(space, window)
+    around = [row for organisation in sorted({r["organisation"] for r in part.members})
+              for row in by_organisation.get(organisation, [])]
+    if not around:
         return
-    # Every membership in force, read once per store generation (as the network page reads it).
-    around = [r for r in space.cache.rows(space.store, "network", window.dated({"theme": ""}), keep=not window.as_of)
-              if r["organisation"] in ids]
-    shown = {r["organisation"] for r in around} | {r["partnership"] for r in around}
-    part.picture = neighbourhood.drawing(part.id, around, network.marks(space, window.filters, shown))
+    flags = space.cache.value(space.store, ("pack-marks", window.as_of), lambda: network.marks(
+        space, window.filters, {n for r in by_organisation.values() for m in r for n in (m["organisation"], m["partnership"])}))
+    part.picture = neighbourhood.drawing(part.id, around, flags)
+
+
+def memberships_by_organisation(space: Workspace, window: Window) -> dict[str, list[dict[str, Any]]]:
+    """Every membership in force (the network page's rows, read once per store generation), by organisation."""
+    def build() -> dict[str, list[dict[str, Any]]]:
+        rows = space.cache.rows(space.store, "network", window.dated({"theme": ""}), keep=not window.as_of)
+        by_organisation: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_organisation.setdefault(row["organisation"], []).append(row)
+        return by_organisation
+    return space.cache.value(space.store, ("pack-memberships", window.as_of), build)
 
 
 # A part's sections in the order a board reads them: (anchor, heading, what fills it).
@@ -228,6 +264,9 @@ def territory_pack(space: Workspace, code: str, window: Window) -> str:
         if row["kind"] in GROUP_KINDS:
             groups.setdefault(row["id"], row)
     ordered = sorted(groups.values(), key=lambda r: str(r["name"] or r["id"]).casefold())
+    members = {r["organisation"] for r in space.cache.rows(space.store, "network", window.dated({"theme": ""}),
+                                                           keep=not window.as_of) if r["partnership"] in groups}
+    loads(space, members, window)  # one run of the overload query for every part
     parts = [part_of(space, row["id"], window, row["kind"]) for row in ordered]
     contents = [("summary", "Summary")] + [(f"p{n}", part.name) for n, part in enumerate(parts, 1)] + [
         ("sources", "Sources")]
