@@ -6,7 +6,7 @@ The app is built over the store read-only, as ``partnermap serve --read-only`` b
 indexes built at start, the findings warmed), then each kind of pack is asked for ``--requests``
 times through Starlette's in-process client, over partnerships and districts drawn with a fixed
 seed. Baseline in the same run: the profile page of the same partnerships (the page the button is
-on). Each partnership's members are counted, since a pack's size grows with them.
+on). A place's PDF is asked for wards covered by at most ``pages.pack.PDF_PARTS`` partnerships. Each partnership's members are counted, since a pack's size grows with them.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from api import create_app  # noqa: E402
 from bench.pages import asked, percentiles  # noqa: E402
+from pages.pack import GROUP_KINDS, PDF_PARTS  # noqa: E402
 from partnermap.settings import Settings  # noqa: E402
 
 
@@ -41,13 +42,17 @@ def addresses(app, rng: random.Random, count: int) -> tuple[dict[str, list[str]]
         members[row["partnership"]] = members.get(row["partnership"], 0) + 1
     groups = [rng.choice(sorted(members)) for _ in range(count)]
     places = [rng.choice(districts) for _ in range(count)] if districts else []
+    # A place's PDF holds at most PDF_PARTS partnerships' packs: wards covered by no more than that.
+    covered_by = lambda code: len({r["id"] for r in index.lookup(code) if r["kind"] in GROUP_KINDS})  # noqa: E731
+    small = [c for c, t in sorted(index.territories.items()) if t.level == "ward" and 0 < covered_by(c) <= PDF_PARTS][:2000]
     ids = [quote(g, safe="") for g in groups]
     return {
         "profile (baseline)": [f"/profile/{g}" for g in ids],
         "partnership pack, HTML": [f"/pack/partnership/{g}.html" for g in ids],
         "partnership pack, PDF": [f"/pack/partnership/{g}.pdf" for g in ids],
         "district pack, HTML": [f"/pack/territory/{p}.html" for p in places],
-        "district pack, PDF": [f"/pack/territory/{p}.pdf" for p in places[: max(1, count // 3)]],
+        f"place pack of at most {PDF_PARTS} partnerships, PDF": [f"/pack/territory/{rng.choice(small)}.pdf"
+                                                               for _ in range(count)] if small else [],
     }, [members[g] for g in groups]
 
 
@@ -68,6 +73,8 @@ def main() -> None:
         result["members_of_partnerships_drawn"] = {"median": sorted(member_counts)[len(member_counts) // 2],
                                                    "max": max(member_counts)}
         for kind, paths in kinds.items():
+            if not paths:
+                continue
             times, sizes = asked(client, paths)
             result[kind] = {**percentiles(times), "median_kb": round(sorted(sizes)[len(sizes) // 2] / 1024)}
             print(f"{kind:28} {result[kind]}", flush=True)

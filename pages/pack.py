@@ -255,14 +255,19 @@ def partnership_pack(space: Workspace, group_id: str, window: Window) -> str:
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
-def territory_pack(space: Workspace, code: str, window: Window) -> str:
-    """The review pack of a place: a summary, then the pack of each partnership and forum covering it."""
-    index = space.index
-    territory = index.territory(code)
+def covering(space: Workspace, code: str) -> dict[str, dict[str, Any]]:
+    """The partnerships and forums working in a place, in a place it lies in or in a place inside it, by id."""
     groups: dict[str, dict[str, Any]] = {}
-    for row in index.lookup(code):
+    for row in space.index.lookup(code):
         if row["kind"] in GROUP_KINDS:
             groups.setdefault(row["id"], row)
+    return groups
+
+
+def territory_pack(space: Workspace, code: str, window: Window) -> str:
+    """The review pack of a place: a summary, then the pack of each partnership and forum covering it."""
+    territory = space.index.territory(code)
+    groups = covering(space, code)
     ordered = sorted(groups.values(), key=lambda r: str(r["name"] or r["id"]).casefold())
     members = {r["organisation"] for r in space.cache.rows(space.store, "network", window.dated({"theme": ""}),
                                                            keep=not window.as_of) if r["partnership"] in groups}
@@ -276,6 +281,10 @@ def territory_pack(space: Workspace, code: str, window: Window) -> str:
         overload_min=OVERLOAD_MIN, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M")))
 
 
+# A place's pack printed to PDF holds at most this many partnerships' packs: WeasyPrint takes seconds for each
+# on a busy machine (bench/pack.py: a district of the synthetic England, covered by some 60, took over 4 minutes;
+# a ward of the sample covered by 11, 25 s).
+PDF_PARTS = 8
 MEDIA = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
@@ -285,5 +294,10 @@ def document(space: Workspace, fmt: str, window: Window, partnership: str = "", 
         raise QueryError(f"a review pack is written as .pdf or .html, not {fmt!r}")
     if bool(partnership) == bool(territory):
         raise QueryError("a review pack is of one partnership (or forum) or of one territory: give one of them")
+    if fmt == "pdf" and territory and len(covering(space, territory)) > PDF_PARTS:
+        raise QueryError(
+            f"{len(covering(space, territory))} partnerships and forums cover {territory}: a PDF holds the packs of at "
+            f"most {PDF_PARTS} (printing more takes minutes); ask for .html and print it from the browser, or for "
+            "the pack of one partnership")
     html = partnership_pack(space, partnership, window) if partnership else territory_pack(space, territory, window)
     return printed.pdf(html) if fmt == "pdf" else html.encode("utf-8")

@@ -75,3 +75,12 @@ def test_an_id_holding_a_slash_reaches_its_pack(tmp_path):
     with TestClient(create_app(Settings(db=tmp_path / "db", read_only=True))) as client:
         response = client.get("/pack/partnership/moderngov%3AGB-LAE-MAN%2Faudit-committee.html")
     assert response.status_code == 200 and '<h1 class="govuk-heading-xl">Audit Committee</h1>' in response.text
+
+
+def test_a_place_with_too_many_partnerships_for_a_pdf_offers_the_web_page(client, monkeypatch):
+    from pages import pack
+
+    monkeypatch.setattr(pack, "PDF_PARTS", 1)  # Blaby is covered by more than one
+    page = client.get("/places/E07000129").text
+    assert 'href="/pack/territory/E07000129.pdf"' not in page and "Open review pack" in page
+    assert client.get("/pack/territory/E07000129.pdf").status_code == 400

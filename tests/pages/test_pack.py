@@ -164,3 +164,11 @@ def test_long_names_are_cut_in_the_picture_not_in_the_table():
     assert neighbourhood.label("word " * 20) == ["word word word word word", "word word word word word…"]
     assert neighbourhood.outline("dot", 0, 0, 9) == ""
     assert len(neighbourhood.outline("hexagon", 0, 0, 9).split()) == 6
+
+
+def test_a_place_covered_by_many_partnerships_is_not_printed_to_pdf(space, monkeypatch):
+    # Southvale Castle is covered by 7 (the summary above); with room for 6, its PDF is refused, its HTML is not.
+    monkeypatch.setattr(pack, "PDF_PARTS", 6)
+    with pytest.raises(QueryError, match="7 partnerships and forums cover E05000921: a PDF holds the packs of at most 6"):
+        pack.document(space, "pdf", pack.Window.parse(AS_OF), territory="E05000921")
+    assert pack.document(space, "html", pack.Window.parse(AS_OF), territory="E05000921").startswith(b"<!DOCTYPE html>")
