@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import graph
+from graph.changes import changes
 from ontology import load_model
 from pages import findings, neighbourhood, network, printed
 from pages.context import Workspace, common
@@ -54,14 +55,28 @@ class Part:
     members: list[dict[str, Any]] = field(default_factory=list)
     load: list[dict[str, Any]] = field(default_factory=list)
     touching: list[Touching] = field(default_factory=list)
-    joined: list[dict[str, Any]] = field(default_factory=list)
-    left: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[tuple[Any, list[dict[str, Any]]]] = field(default_factory=list)  # (graph.changes section, rows)
     picture: dict[str, Any] | None = None
 
     @property
     def finding_count(self) -> int:
         """How many finding rows name it (overloaded members are counted in the load section)."""
         return sum(len(t.rows) for t in self.touching)
+
+    @property
+    def joined(self) -> list[dict[str, Any]]:
+        """Memberships of it begun since the ``since`` date."""
+        return [row for section, rows in self.changes if section.name == "memberships-begun" for row in rows]
+
+    @property
+    def left(self) -> list[dict[str, Any]]:
+        """Memberships of it ended since the ``since`` date."""
+        return [row for section, rows in self.changes if section.name == "memberships-ended" for row in rows]
+
+    @property
+    def changed(self) -> int:
+        """How many changes touch it."""
+        return sum(len(rows) for _, rows in self.changes)
 
     @property
     def overloaded(self) -> list[dict[str, Any]]:
@@ -175,18 +190,16 @@ def naming(space: Workspace, item: findings.Finding, window: Window) -> dict[str
 
 
 def changed(space: Workspace, part: Part, window: Window) -> None:
-    """Members who joined or left between ``since`` and the as-of date (memberships in force on each)."""
+    """What changed since ``since`` that touches it (:func:`graph.changes.changes`): members who joined or left,
+    chairs changed, its findings appearing or clearing, its members' overload going up or down."""
     if not window.since:
         return
-    before = [r for r in graph.run_query(space.store, "memberships-around", {"id": part.id, "as_of": window.since})
-              if r["partnership"] == part.id]
-
-    def key(row: dict[str, Any]) -> tuple:
-        return row["organisation"], row["role"], row["representative"]
-
-    then, now = {key(r) for r in before}, {key(r) for r in part.members}
-    part.joined = [r for r in part.members if key(r) not in then]
-    part.left = sorted((r for r in before if key(r) not in now), key=lambda r: str(r["organisation_name"]).casefold())
+    found = space.cache.value(space.store, ("pack-changes", window.since, window.as_of), lambda: changes(
+        space.store, window.since, window.as_of or dt.date.today().isoformat()))
+    members = {r["organisation"] for r in part.members}
+    part.changes = [(section, [row for row in rows if part.id in (row["id"], row["related"])
+                               or (section.name.startswith("overload-") and row["id"] in members)])
+                    for section, rows in found.grouped()]
 
 
 def picture(space: Workspace, part: Part, window: Window) -> None:
@@ -218,7 +231,7 @@ SECTIONS = (
     ("members", "Members, posts and attendance", members),
     ("load", "The meeting load of its members", load),
     ("findings", "Findings that name it", touching),
-    ("changes", "Who joined and left", changed),
+    ("changes", "What changed", changed),
     ("network", "Its network", picture),
 )
 

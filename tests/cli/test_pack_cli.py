@@ -16,7 +16,7 @@ def test_pack_writes_html_or_refuses_with_the_reason(tmp_path):
                                "--since", "2001-01-01", "-o", str(written)])
     assert done.exit_code == 0, done.output
     html = written.read_text(encoding="utf-8")
-    assert "Blaby District Local Strategic Partnership" in html and "Who joined and left since 2001-01-01" in html
+    assert "Blaby District Local Strategic Partnership" in html and "What changed since 2001-01-01" in html
     for args, message in ((["--partnership", "blaby-lsp", "-o", str(tmp_path / "x.docx")], ".pdf or .html, not 'docx'"),
                           (["--partnership", "blaby-lsp", "--territory", "E07000129", "-o", str(tmp_path / "x.pdf")],
                            "give one of them"),

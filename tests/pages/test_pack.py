@@ -93,14 +93,18 @@ def test_members_load_findings_and_changes_are_the_hand_worked_ones(space):
     found = {t.finding.slug: t.rows for t in part.touching}
     assert [{r["a"], r["b"]} for r in found["duplicate-partnerships"]] == [{"north-older-people", "north-wellbeing"}]
     assert found["missing-links"] == [] and found["governance-gaps"] == [] and found["low-attendance"] == []
-    # On 2016-06-01 the trust was not yet a member (it joined 2017-04-01); nobody has left.
-    assert [m["organisation"] for m in part.joined] == ["nhs-trust"] and part.left == []
+    # On 2016-06-01 the trust was not yet a member (it joined 2017-04-01, row 16); nobody has left. Then the north
+    # pair shared 2 of 5 members (0.4, below 0.5); with the trust, 3 of 5 (0.6): a new duplicate since.
+    assert [(m["id"], m["date"].isoformat(), m["source_row"]) for m in part.joined] == [
+        ("nhs-trust", "2017-04-01", "memberships.csv row 16")] and part.left == []
+    new = [rows for section, rows in part.changes if section.name == "duplicates-new"][0]
+    assert [{r["id"], r["related"]} for r in new] == [{"north-older-people", "north-wellbeing"}]
 
 
 def test_a_member_who_left_is_listed_as_left(space):
     # testshire-together: the fire service's membership (row 7) ended 2019-03-31.
     part = pack.part_of(space, "testshire-together", pack.Window.parse(AS_OF, "2019-01-01"))
-    assert [m["organisation"] for m in part.left] == ["fire"] and part.joined == []
+    assert [m["id"] for m in part.left] == ["fire"] and part.joined == []
 
 
 def test_the_picture_draws_members_left_and_the_groups_they_share_right(space):
