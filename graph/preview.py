@@ -28,9 +28,11 @@ KINDS = ("added", "changed", "removed", "kept")
 NOT_SHOWN = frozenset({"Source"})
 
 
-def _value(value: Any) -> Any:
-    """A value as the report shows it (dates as ISO text, lists as lists), None for no value."""
+def _value(value: Any, prop: Property | None = None) -> Any:
+    """A value as the report shows it, in the model's type (dates as ISO text, lists sorted), None for no value."""
     plain = _plain(value)
+    if prop is not None and prop.type == "integer" and isinstance(plain, float) and plain.is_integer():
+        return int(plain)  # a column with a gap is read as floats
     return sorted(plain) if isinstance(plain, list) else plain
 
 
@@ -74,7 +76,7 @@ class Preview:
             for name in [*ends, *own]:
                 if own.get(name) is not None and own[name].derived:
                     continue
-                old, new = _value(before.get(name)), _value(row.get(name))
+                old, new = _value(before.get(name), own.get(name)), _value(row.get(name), own.get(name))
                 if old != new and not (blank(old) and blank(new)):
                     fields[name] = {"old": old, "new": new}
             if fields:
@@ -144,4 +146,35 @@ class Preview:
                 "changes": by_source}
 
 
-__all__ = ["KINDS", "Preview"]
+def _detail(change: str, entry: dict[str, Any]) -> str:
+    """One change in words: the fields and their values, or the other sources that keep a fact."""
+    if change == "changed":
+        return "; ".join(f"{name}: {_shown(said['old'])} → {_shown(said['new'])}" for name, said in entry["fields"].items())
+    if change == "kept":
+        return "kept: also stated by " + ", ".join(entry["also_stated_by"])
+    if "from_id" in entry:
+        return f"{entry['from_id']} → {entry['to_id']}"
+    return ""
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value) or "(none)"
+    return str(value)
+
+
+def report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """A preview's changes as flat rows (source, kind, change, id, row, detail), for a table or a page."""
+    rows = []
+    for group in report["changes"]:
+        for kind in group["kinds"]:
+            for change in KINDS:
+                for entry in kind[change]:
+                    rows.append({"source": group["source"], "kind": kind["kind"], "change": change, "id": entry["id"],
+                                 "row": entry.get("row") or "", "detail": _detail(change, entry)})
+    return rows
+
+
+__all__ = ["KINDS", "Preview", "report_rows"]

@@ -80,6 +80,7 @@ def test_a_dry_run_lists_exactly_the_edits_and_writes_nothing(tmp_path):
     partnership = kinds[("partnerships.csv", "Partnership")]
     assert partnership["changed"] == [{"id": "blaby-lsp", "row": "partnerships.csv row 3",
                                        "fields": {"meetings_per_year": {"old": 4, "new": 6}}}]
+    assert type(partnership["changed"][0]["fields"]["meetings_per_year"]["new"]) is int
     assert _ids(kinds[("organisations.csv", "Organisation")], "removed") == ["hmp-leicester"]
     assert _ids(kinds[("organisations.csv", "COVERS")], "removed") == ["COVERS|hmp-leicester|E06000016"]
 
