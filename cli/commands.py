@@ -253,6 +253,16 @@ def ingest_rdf(
     _ingest("rdf", paths, dry_run=dry_run, fmt=fmt)
 
 
+@ingest_app.command("popolo")
+def ingest_popolo(
+    paths: Annotated[list[Path], typer.Argument(help="Popolo JSON files (organizations, areas, posts, memberships).")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
+) -> None:
+    """Ingest Popolo JSON: organisations and partnerships by classification, memberships on behalf of organisations."""
+    _ingest("popolo", paths, dry_run=dry_run, fmt=fmt)
+
+
 @ingest_app.command("geography")
 def ingest_geography(
     paths: Annotated[list[Path], typer.Argument(help="ONS lookup CSVs (WD19CD, LAD19CD, …) or mySociety's authority list, or folders of them.")],
@@ -399,6 +409,14 @@ def export_json(path: Annotated[Path, typer.Argument(help="The .json file to wri
     from graph.export import write_json
 
     _export(write_json, path)
+
+
+@export_app.command("popolo")
+def export_popolo(path: Annotated[Path, typer.Argument(help="The .json file to write.")]) -> None:
+    """Write Popolo JSON: organisations, partnerships and areas, posts and memberships on behalf of organisations."""
+    from graph.popolo import write_popolo
+
+    _export(write_popolo, path)
 
 
 @export_app.command("csv")
