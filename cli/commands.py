@@ -160,7 +160,7 @@ def _tell_preview(report: dict, fmt: str) -> None:
     counts = report["counts"]
     typer.echo(f"dry run, nothing written: {counts['added']} added, {counts['changed']} changed, "
                f"{counts['removed']} removed, {counts['kept']} kept by other sources "
-               f"({counts['restated']} restated unchanged)")
+               f"({counts['restated']} stated again with only their source or row changed)")
     rows = report_rows(report)
     if rows:
         typer.echo(render(rows, "table"))
