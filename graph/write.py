@@ -356,6 +356,8 @@ class Write:
 
     def _say(self, message: str, rows: int = 0) -> None:
         self.handed += rows
+        if self.preview is not None and message.startswith("wrote "):
+            message = "would write " + message[len("wrote "):]
         tell(self.progress, message, stage="write", done=self.handed, total=self.total)
 
     def _count_stating(self, frame: pd.DataFrame) -> None:

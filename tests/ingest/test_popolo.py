@@ -121,3 +121,16 @@ def test_the_reader_yields_its_warnings_beside_its_batches():
     items = list(ingest.READERS["popolo"](PEOPLE))
     assert sum(isinstance(item, ReadWarning) for item in items) == 3
     assert not list(SetAside(item for item in items if isinstance(item, ReadWarning)))
+
+
+def test_a_popolo_source_restating_partnerships_keeps_what_only_the_register_says(tmp_path):
+    """Popolo has no field for statutory or meetings a year: the register's values stay, both sources kept."""
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](SAMPLE))
+        (tmp_path / "sample.json").write_text(json.dumps(to_popolo(dump(store))), encoding="utf-8")
+        ingest_paths(store, "popolo", [tmp_path / "sample.json"])
+        # By hand, examples/leicestershire/partnerships.csv: the Safer Leicester Partnership is statutory, 6 a year.
+        assert store.run("MATCH (p:Partnership {id: 'safer-leicester-partnership'}) "
+                         "RETURN p.statutory AS statutory, p.meetings_per_year AS meetings, p.sources AS sources") == [
+            {"statutory": True, "meetings": 6,
+             "sources": ["popolo:sample.json", "register:leicestershire/partnerships.csv"]}]
