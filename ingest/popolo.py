@@ -5,8 +5,8 @@
   to extend), with ``other_names`` as aliases and ``identifiers`` as ``scheme:identifier``;
   ``parent_id`` becomes SUB_ORGANISATION_OF (an organisation) or REPORTS_TO (a partnership),
   ``area_id`` COVERS;
-* ``areas`` become Territories (``classification`` their level where the model has it, else
-  ``other``), ``parent_id`` PART_OF;
+* ``areas`` become Territories (``classification``, or EveryPolitician's ``type``, their level
+  where the model has it, else ``other``), ``parent_id`` PART_OF;
 * ``memberships`` become MEMBER_OF from the member organisation (``on_behalf_of_id``, or a
   ``member`` that is an Organization) to ``organization_id`` (or the post's organization), with
   ``role`` (the model's roles; others read as ``member``, with a warning), ``representative`` the
@@ -145,7 +145,8 @@ class _Reader:
         if not area_id:
             self._problem(pointer, "id", entry.get("id"), "an area needs an id")
             return
-        level = " ".join(str(entry.get("classification") or "").split()).casefold().replace(" ", "_")
+        # EveryPolitician's areas say "type" (constituency) where the spec says "classification"
+        level = " ".join(str(entry.get("classification") or entry.get("type") or "").split()).casefold().replace(" ", "_")
         levels = self.model.vocabularies["territory_level"]
         self.nodes["Territory"].append({"id": area_id, "name": name or area_id, "level": level if level in levels else "other",
                                         "source_row": pointer, ROW: pointer})

@@ -37,6 +37,8 @@ def test_people_s_memberships_become_their_organisations_memberships(store):
     assert store.run("MATCH (n:Partnership) RETURN n.id AS id, n.kind AS kind") == [{"id": "rutland-hwb", "kind": "board"}]
     assert store.run("MATCH (n:Forum) RETURN n.id AS id, n.kind AS kind") == [{"id": "rutland-forum", "kind": "forum"}]
     assert store.run("MATCH (a)-[:REPORTS_TO]->(b) RETURN a.id AS a, b.id AS b") == [{"a": "rutland-forum", "b": "rutland-hwb"}]
+    assert _rows(store, "MATCH (t:Territory) RETURN t.id AS id, t.level AS level") == [
+        {"id": "E06000017", "level": "unitary"}, {"id": "E14000909", "level": "constituency"}]
     seats = _rows(store, "MATCH (a)-[r:MEMBER_OF]->(b) RETURN a.id AS member, b.id AS body, r.role AS role, "
                          "r.representative AS representative, r.since AS since, r.until AS until")
     assert seats == sorted([
