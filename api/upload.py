@@ -11,6 +11,7 @@ the upload is a dry run: the page shows what it would change and asks to confirm
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -19,9 +20,9 @@ from fastapi.responses import HTMLResponse
 from api.deps import SettingsDep, StoreDep, key_allowed, key_owner
 from api.errors import ApiError
 from api.ingest import NAME, WAIT_SECONDS, held_uploads, queue_confirmed, queue_upload, upload_format, worker
-from api.jobs import DONE, FAILED
+from api.jobs import DONE, FAILED, IngestWorker, Job
 from pages import upload
-from partnermap.errors import PartnermapError
+from partnermap.errors import NotFound, PartnermapError
 
 router = APIRouter(tags=["workspace"], include_in_schema=False)
 
@@ -64,18 +65,14 @@ async def upload_register(request: Request, store: StoreDep, settings: SettingsD
     if not NAME.fullmatch(register):
         return HTMLResponse(upload.form_page(None, error="Enter a register name of letters, digits, '.', '_' and '-', "
                                              "starting with a letter or digit", field="name"), status_code=422)
-    try:
+
+    async def queued(ingests: IngestWorker) -> Job:
         kind = upload_format(sent.content_type or "", sent.filename)
-        ingests = worker(request)
         ingests.check_room()
-        job = queue_upload(ingests, store, settings, key_owner(key), await sent.read(), kind, register,
-                           held=held_uploads(request) if dry_run else None)
-        job = await ingests.wait(job, WAIT_SECONDS)
-    except ApiError as exc:
-        return HTMLResponse(upload.form_page(None, error=exc.message, field="register"), status_code=exc.status)
-    except PartnermapError as exc:
-        return HTMLResponse(upload.form_page(None, error=str(exc), field="register"), status_code=400)
-    return _answer(job, sent.filename)
+        return queue_upload(ingests, store, settings, key_owner(key), await sent.read(), kind, register,
+                            held=held_uploads(request) if dry_run else None)
+
+    return await _waited(request, queued, sent.filename)
 
 
 @router.post("/upload/confirm", response_class=HTMLResponse)
@@ -86,18 +83,30 @@ async def confirm_upload(request: Request, store: StoreDep, settings: SettingsDe
         return HTMLResponse(upload.form_page(refused), status_code=403)
     form = await request.form()
     key, job_id = str(form.get("api_key") or ""), str(form.get("job") or "")
-    filename = str(form.get("filename") or "the upload")
     if not key_allowed(settings, key):  # the preview belongs to its key: without it, nothing to show again
         return HTMLResponse(upload.form_page(None, error="Enter a valid API key", field="api_key"), status_code=401)
+
+    async def queued(ingests: IngestWorker) -> Job:
+        return queue_confirmed(ingests, store, held_uploads(request), job_id, key_owner(key))
+
+    return await _waited(request, queued, str(form.get("filename") or "the upload"), gone="Upload the file again.")
+
+
+async def _waited(request: Request, queued: Callable[[IngestWorker], Awaitable[Job]], filename: str,
+                  gone: str = "") -> HTMLResponse:
+    """Queue a job and wait for it (up to WAIT_SECONDS): the page for how it ended, or the form with what refused it.
+
+    ``gone``: added to a NotFound's message (a preview no longer held).
+    """
     try:
         ingests = worker(request)
-        job = queue_confirmed(ingests, store, held_uploads(request), job_id, key_owner(key))
-        job = await ingests.wait(job, WAIT_SECONDS)
+        job = await ingests.wait(await queued(ingests), WAIT_SECONDS)
     except ApiError as exc:
         return HTMLResponse(upload.form_page(None, error=exc.message, field="register"), status_code=exc.status)
+    except NotFound as exc:
+        return HTMLResponse(upload.form_page(None, error=f"{exc} {gone}".strip(), field="register"), status_code=404)
     except PartnermapError as exc:
-        return HTMLResponse(upload.form_page(None, error=f"{exc} Upload the file again.", field="register"),
-                            status_code=404)
+        return HTMLResponse(upload.form_page(None, error=str(exc), field="register"), status_code=400)
     return _answer(job, filename)
 
 

@@ -2,26 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from api import create_app
-from partnermap.settings import Settings
-from tests.pages.browser import Server, open_browser, skip_without_browser
-from tests.pages.test_upload_browser import KEY, SMALL, register_zip, stats, submit
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    skip_without_browser()
-    db = tmp_path_factory.mktemp("preview") / "db"
-    running = Server(create_app(Settings(db=db, api_keys=[KEY]))).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    yield from open_browser(server.url)
+# server and browser are that module's fixtures, module-scoped: this module gets a server of its own.
+from tests.pages.test_upload_browser import KEY, SMALL, browser, register_zip, server, stats, submit  # noqa: F401
 
 
 def _meetings(server, partnership: str) -> int:
