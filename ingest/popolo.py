@@ -87,6 +87,11 @@ def _not_popolo(document: Any) -> str | None:
     return None
 
 
+def _list(value: Any) -> list:
+    """A list the spec says a field holds, or none (a publisher's stray string or number is not one)."""
+    return value if isinstance(value, list) else []
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         text = " ".join(str(value).split())
@@ -176,11 +181,11 @@ class _Reader:
         self.labels[org_id] = mapped.label
         row: dict[str, Any] = {"id": org_id, "name": name, mapped.property: mapped.value, "source_row": pointer, ROW: pointer}
         if mapped.label == "Organisation":
-            row["aliases"] = [n for n in (_text(o.get("name")) for o in entry.get("other_names") or [] if isinstance(o, dict))
+            row["aliases"] = [n for n in (_text(o.get("name")) for o in _list(entry.get("other_names")) if isinstance(o, dict))
                               if n and n != name]
-            row["identifiers"] = [self._identifier(i) for i in entry.get("identifiers") or []
+            row["identifiers"] = [self._identifier(i) for i in _list(entry.get("identifiers"))
                                   if isinstance(i, dict) and _text(i.get("identifier"))]
-            links = [_text(link.get("url")) for link in entry.get("links") or [] if isinstance(link, dict)]
+            links = [_text(link.get("url")) for link in _list(entry.get("links")) if isinstance(link, dict)]
             if any(links):
                 row["url"] = next(link for link in links if link)
         self.nodes[mapped.label].append(row)
