@@ -12,8 +12,10 @@ and commits; on an exception nothing is written.
 * With a :class:`graph.preview.Preview` (a dry run), the same decisions are made as in the
   previous case, but handed to the preview instead of the store: nothing is written.
 
-Every write goes through the four ``_apply_*`` methods, the one place that chooses between
-applying a decision and keeping it in a preview.
+Every fact written or deleted goes through the ``_apply_*`` methods, the one place that chooses
+between applying a decision and telling it to a preview (a relationship that moves, deleted and
+written again between its new ends, shows there as a change of its ends; the count of facts each
+Source states is not a fact, and a dry run leaves it).
 
 The Cypher here reads and deletes by id; labels and types come only from the model.
 """
