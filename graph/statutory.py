@@ -1,0 +1,158 @@
+"""Statutory gaps and the governance register: the model's rules checked against what the register holds.
+
+* ``statutory-gaps``: every partnership or forum marked statutory that matches a rule of the
+  model's ``[statutory]`` section (a Health and Wellbeing Board, a Community Safety Partnership,
+  local safeguarding children arrangements), with each requirement in force on ``as_of``: met or
+  not, by which members and posts, and the legislation that requires it. Read from the
+  ``statutory-members`` projection (memberships in force that day), matched here, because the
+  post and body vocabularies are matched on words (see :mod:`ontology.statutory`).
+* ``governance-register``: partnerships and forums whose governance fields (optional register
+  columns) show a gap: a review overdue (last reviewed more than 12 months before ``as_of``, or a
+  terms of reference review date before it), no terms of reference review date, no lead officer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graph.pairs import projection
+from graph.store import Store
+from ontology import Requirement, StatutoryRule
+
+REVIEW_MONTHS = 12
+REVIEW_OVERDUE = "review overdue"
+TERMS_OVERDUE = "terms of reference review overdue"
+NO_TERMS = "no terms of reference review date"
+NO_LEAD = "no lead officer"
+
+
+def _text(value: Any) -> str:
+    """A cell as text: '' for None and NaN (a projection's empty cells)."""
+    return "" if value is None or value != value else str(value)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value != value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "date"):  # a pandas Timestamp
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _list(value: Any) -> list:
+    if value is None or (not isinstance(value, (list, tuple)) and value != value):
+        return []
+    return [v for v in list(value) if v is not None]
+
+
+def _meets(requirement: Requirement, member: dict[str, Any], posts: dict, bodies: dict) -> bool:
+    """Whether one membership meets a requirement: its sector, one of its posts, one of its bodies."""
+    if requirement.sector and member["sector"] != requirement.sector:
+        return False
+    if requirement.posts and not any(posts[p].matches(member["representative"]) for p in requirement.posts):
+        return False
+    if requirement.bodies:
+        names = [member["organisation_name"], *member["aliases"], member["representative"]]
+        if not any(bodies[b].matches(name) for b in requirement.bodies for name in names):
+            return False
+    return True
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _legislation(rule: StatutoryRule, requirement: Requirement) -> str:
+    return f"{rule.act}, {requirement.provision}"
+
+
+def statutory_gaps(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per statutory partnership, matching rule and requirement in force on ``as_of``, met or not."""
+    as_of = params["as_of"]
+    statutory = store.model.statutory
+    frame = projection(store, "statutory-members", {k: params[k] for k in ("as_of", "territory", "partnership")})
+    groups: dict[str, dict[str, Any]] = {}
+    for row in frame.to_dict("records"):
+        group = groups.setdefault(row["partnership"], {
+            "name": _text(row["partnership_name"]), "kind": _text(row["kind"]), "themes": _list(row["themes"]),
+            "territories": sorted(_list(row["territories"])), "source_row": _text(row["source_row"]), "members": []})
+        if _text(row["organisation"]):
+            group["members"].append({
+                "organisation": row["organisation"], "organisation_name": _text(row["organisation_name"]),
+                "sector": _text(row["sector"]), "aliases": [str(a) for a in _list(row["aliases"])],
+                "representative": _text(row["representative"]), "role": _text(row["role"]),
+                "source_row": _text(row["membership_source_row"])})
+    rows = []
+    for partnership in sorted(groups):
+        group = groups[partnership]
+        for rule in statutory.rules.values():
+            if not rule.in_force(as_of) or not rule.matches(group["kind"], group["name"], group["themes"]):
+                continue
+            for requirement in rule.requirements:
+                if not requirement.in_force(as_of):
+                    continue
+                meeting = [m for m in group["members"] if _meets(requirement, m, statutory.posts, statutory.bodies)]
+                met = bool(meeting)
+                if params["unmet"] and met:
+                    continue
+                rows.append({
+                    "partnership": partnership, "partnership_name": group["name"], "rule": rule.title,
+                    "requirement": requirement.name, "met": met,
+                    "met_by": sorted({m["organisation_name"] for m in meeting}),
+                    "posts": sorted({m["representative"] for m in meeting if m["representative"]}),
+                    "legislation": _legislation(rule, requirement), "legislation_url": rule.url,
+                    "applies_from": _iso(requirement.start or rule.start),
+                    "applies_until": _iso(requirement.end or rule.end),
+                    "territories": group["territories"],
+                    "source_rows": sorted({m["source_row"] for m in meeting if m["source_row"]}),
+                    "source_row": group["source_row"],
+                })
+    return rows
+
+
+def year_before(day: dt.date) -> dt.date:
+    """The same day ``REVIEW_MONTHS`` months earlier (28 February for a 29 February)."""
+    years = REVIEW_MONTHS // 12
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def governance_register(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per partnership or forum and governance gap, the most significant first."""
+    as_of = params["as_of"]
+    frame = projection(store, "governance-fields", {k: params[k] for k in ("territory", "partnership")})
+    order = {level: rank for rank, level in enumerate(store.model.vocabularies["significance"])}
+    rows = []
+    for row in frame.to_dict("records"):
+        last_review, terms = _date(row["last_review"]), _date(row["terms_of_reference_review"])
+        found = []
+        if last_review is not None and last_review < year_before(as_of):
+            found.append((REVIEW_OVERDUE, f"last reviewed {last_review}, more than {REVIEW_MONTHS} months before {as_of}"))
+        if terms is not None and terms < as_of:
+            found.append((TERMS_OVERDUE, f"terms of reference were due for review on {terms}"))
+        if terms is None:
+            found.append((NO_TERMS, "the register gives no date for reviewing its terms of reference"))
+        if not _text(row["lead_officer"]):
+            found.append((NO_LEAD, "the register names no lead officer"))
+        cash = row["resources_cash"]
+        for reason, detail in found:
+            rows.append({
+                "partnership": row["partnership"], "partnership_name": _text(row["partnership_name"]),
+                "kind": _text(row["kind"]), "significance": _text(row["significance"]) or None,
+                "reason": reason, "detail": detail, "lead_officer": _text(row["lead_officer"]) or None,
+                "last_review": str(last_review) if last_review else None,
+                "terms_of_reference_review": str(terms) if terms else None,
+                "resources_cash": None if cash is None or cash != cash else float(cash),
+                "resources_in_kind": _text(row["resources_in_kind"]) or None, "risks": _text(row["risks"]) or None,
+                "source_row": _text(row["source_row"]),
+            })
+    # Stable: a partnership's gaps stay in the order above (reviews, terms of reference, lead officer).
+    rows.sort(key=lambda r: (order.get(r["significance"], len(order)), r["partnership"]))
+    return rows
