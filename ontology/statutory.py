@@ -79,6 +79,7 @@ class StatutoryRule:
     requirements: tuple[Requirement, ...]
     start: dt.date | None = None
     end: dt.date | None = None
+    except_names: tuple[str, ...] = ()
 
     def in_force(self, day: dt.date) -> bool:
         """Whether the rule applies on ``day`` (Health and Wellbeing Boards from 1 April 2013)."""
@@ -89,6 +90,8 @@ class StatutoryRule:
         if kind not in self.kinds:
             return False
         folded = words(name or "")
+        if any(words(pattern) in folded for pattern in self.except_names):
+            return False
         if any(words(pattern) in folded for pattern in self.names):
             return True
         wanted = {theme.casefold() for theme in self.themes}
@@ -157,5 +160,6 @@ def parse_statutory(data: dict, vocabularies: dict[str, tuple[str, ...]], error:
         rules[key] = StatutoryRule(
             key, str(rule["title"]), tuple(rule["kinds"]), tuple(rule.get("names", ())), tuple(rule.get("themes", ())),
             str(rule["act"]), str(rule["section"]), str(rule["url"]), tuple(requirements),
-            _date(rule.get("from"), f"{where}.from", error), _date(rule.get("until"), f"{where}.until", error))
+            _date(rule.get("from"), f"{where}.from", error), _date(rule.get("until"), f"{where}.until", error),
+            tuple(rule.get("except_names", ())))
     return Statutory(posts, bodies, rules)

@@ -112,7 +112,7 @@ FINDINGS: tuple[Finding, ...] = (
             "Statutory partnerships without a member the law requires (a Health and Wellbeing Board without its "
             "director of public health, a Community Safety Partnership without probation), with the act that requires it.",
             "{n} members the law requires are missing from statutory partnerships",
-            links={"partnership_name": Link("partnership", "Partnership")}, hidden=("partnership", "met"),
+            links={"partnership_name": Link("partnership", "Partnership")}, hidden=("partnership", "met", "met_by", "posts", "source_rows"),  # empty on unmet rows
             headline_params={"unmet": True}),
     Finding("governance-register", "governance-register", "Governance register",
             "Partnerships whose review is overdue, with no date to review their terms of reference, or no lead officer.",

@@ -29,6 +29,7 @@ from graph.statutory import year_before
 FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "registers" / "statutory"
 HSCA = "Health and Social Care Act 2012"
 CDA = "Crime and Disorder Act 1998"
+PROBATION = f"{CDA}, s.5(1)(aa), as inserted by the Policing and Crime Act 2009, s.108"
 STATVALE, STATVALE_CENTRAL, STATDALE = "E06999901", "E05999901", "E06999902"
 
 
@@ -77,7 +78,7 @@ def test_a_board_missing_the_nhs_and_healthwatch_is_flagged_with_the_2012_act(re
 def test_a_csp_without_probation_or_fire_is_flagged_with_the_1998_act(register):
     rows = gaps(register, as_of="2023-06-01")
     assert unmet(rows, "statvale-csp") == {
-        ("every provider of probation services operating within the area", f"{CDA}, s.5(1)(aa)"),
+        ("every provider of probation services operating within the area", PROBATION),
         ("every fire and rescue authority any part of whose area lies within the area", f"{CDA}, s.5(1)(d)"),
     }
     assert of(rows, "statvale-csp")["every chief officer of police any part of whose police area lies within the area"][
@@ -142,7 +143,7 @@ def test_territory_partnership_and_unmet_narrow_the_rows(register):
         "statvale-csp"}
     flagged = gaps(register, as_of="2023-06-01", unmet=True)
     assert sorted((row["partnership"], row["legislation"]) for row in flagged) == [
-        ("statvale-csp", f"{CDA}, s.5(1)(aa)"), ("statvale-csp", f"{CDA}, s.5(1)(d)"),
+        ("statvale-csp", PROBATION), ("statvale-csp", f"{CDA}, s.5(1)(d)"),
         ("statvale-hwb", f"{HSCA}, s.194(2)(e)"),
         ("statvale-hwb", f"{HSCA}, s.194(2)(f), as amended by the Health and Care Act 2022"),
     ]
