@@ -29,3 +29,17 @@ def test_statutory_gaps_and_governance_register_from_the_command_line(tmp_path):
 
     done = invoke("--db", db, "query", "statutory-gaps", "--param", "as_of=2023-13-01")
     assert done.exit_code == 2 and "parameter 'as_of' must be a date" in done.output
+
+
+def test_the_report_holds_both_findings_with_their_acts(tmp_path):
+    db = str(tmp_path / "db")
+    assert invoke("--db", db, "ingest", "register", str(FIXTURE_DIR)).exit_code == 0
+    target = tmp_path / "report.html"
+    done = invoke("--db", db, "report", "--as-of", "2023-06-01", "--output", str(target))
+    assert done.exit_code == 0, done.output
+    page = target.read_text(encoding="utf-8")
+    assert "Statutory gaps" in page and "Governance register" in page
+    assert "Health and Social Care Act 2012, s.194(2)(e)" in page and "terms of reference review overdue" in page
+    # Only unmet requirements are findings: the complete CSP is not in the report's statutory section.
+    statutory = page.split('id="statutory-gaps"')[1].split('id="governance-register"')[0]
+    assert "Safer Statdale Partnership" not in statutory and "Statvale Community Safety Partnership" in statutory
