@@ -350,7 +350,7 @@ def test_governance_columns_are_read_as_a_manager_writes_them(register_copy, tmp
     rows = read_rows(register_copy / "partnerships.csv")
     columns = ["significance", "lead_officer", "resources_cash", "resources_in_kind", "risks",
                "terms_of_reference_review", "last_review"]
-    values = {2: ["High", "Partnership Manager", "12500.50", "two officers", "funding ends March", "31/03/2025", "1 June 2024"]}
+    values = {2: ["High", "Partnership Manager", "£12,500.50", "two officers", "funding ends March", "31/03/2025", "1 June 2024"]}
     write_rows(register_copy / "partnerships.csv",
                [rows[0] + columns] + [row + values.get(number, [""] * 7) for number, row in enumerate(rows[1:], start=2)])
     with graph.open_store(tmp_path / "db") as store:
