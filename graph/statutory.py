@@ -75,24 +75,37 @@ def statutory_gaps(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]
     """One row per statutory partnership, matching rule and requirement in force on ``as_of``, met or not."""
     as_of = params["as_of"]
     statutory = store.model.statutory
-    frame = projection(store, "statutory-members", {k: params[k] for k in ("as_of", "territory", "partnership")})
+    rules = [rule for rule in statutory.rules.values() if rule.in_force(as_of)]
+    if not rules:
+        return []
+    kinds = sorted({kind for rule in rules for kind in rule.kinds})  # read no group a rule could not match
+    frame = projection(store, "statutory-members",
+                       {"kinds": kinds, **{k: params[k] for k in ("as_of", "territory", "partnership")}})
+    if frame.empty:
+        return []
+    # Which rules each group matches, from its first row; members are read only for groups that match one
+    # (read column by column: a national register has tens of thousands of statutory memberships).
     groups: dict[str, dict[str, Any]] = {}
-    for row in frame.to_dict("records"):
-        group = groups.setdefault(row["partnership"], {
-            "name": _text(row["partnership_name"]), "kind": _text(row["kind"]), "themes": _list(row["themes"]),
-            "territories": sorted(_list(row["territories"])), "source_row": _text(row["source_row"]), "members": []})
-        if _text(row["organisation"]):
-            group["members"].append({
-                "organisation": row["organisation"], "organisation_name": _text(row["organisation_name"]),
-                "sector": _text(row["sector"]), "aliases": [str(a) for a in _list(row["aliases"])],
-                "representative": _text(row["representative"]), "role": _text(row["role"]),
-                "source_row": _text(row["membership_source_row"])})
+    first = frame.drop_duplicates("partnership")
+    for partnership, name, kind, themes, territories, source_row in zip(
+            first["partnership"], first["partnership_name"], first["kind"], first["themes"], first["territories"],
+            first["source_row"]):
+        matching = [rule for rule in rules if rule.matches(_text(kind), _text(name), _list(themes))]
+        if matching:
+            groups[partnership] = {"name": _text(name), "rules": matching, "territories": sorted(_list(territories)),
+                                   "source_row": _text(source_row), "members": []}
+    members = frame[frame["partnership"].isin(list(groups)) & frame["organisation"].notna()]
+    for partnership, organisation, name, sector, aliases, representative, source_row in zip(
+            members["partnership"], members["organisation"], members["organisation_name"], members["sector"],
+            members["aliases"], members["representative"], members["membership_source_row"]):
+        groups[partnership]["members"].append({
+            "organisation": organisation, "organisation_name": _text(name), "sector": _text(sector),
+            "aliases": [str(a) for a in _list(aliases)], "representative": _text(representative),
+            "source_row": _text(source_row)})
     rows = []
     for partnership in sorted(groups):
         group = groups[partnership]
-        for rule in statutory.rules.values():
-            if not rule.in_force(as_of) or not rule.matches(group["kind"], group["name"], group["themes"]):
-                continue
+        for rule in group["rules"]:
             for requirement in rule.requirements:
                 if not requirement.in_force(as_of):
                     continue

@@ -34,13 +34,17 @@ class Term:
     key: str
     title: str
     variants: tuple[str, ...]
+    folded: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", tuple(words(variant) for variant in self.variants))
 
     def matches(self, text: str | None) -> bool:
         """Whether ``text`` names this term: one of its variants, as whole words (see :func:`words`)."""
         if not text:
             return False
         folded = words(text)
-        return any(words(variant) in folded for variant in self.variants)
+        return any(variant in folded for variant in self.folded)
 
 
 def _in_force(start: dt.date | None, end: dt.date | None, day: dt.date) -> bool:
