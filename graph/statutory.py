@@ -9,6 +9,16 @@
 * ``governance-register``: partnerships and forums whose governance fields (optional register
   columns) show a gap: a review overdue (last reviewed more than 12 months before ``as_of``, or a
   terms of reference review date before it), no terms of reference review date, no lead officer.
+
+Both take ``as_of``, ``territory`` and ``partnership`` (one group's id, as a review pack asks).
+A ``statutory-gaps`` row: ``partnership``, ``partnership_name``, ``rule`` (its title), ``requirement``
+(the law's words), ``met`` (bool), ``met_by`` (organisation names) and ``posts`` (their representatives),
+``legislation`` ("act, provision"), ``legislation_url``, ``applies_from``/``applies_until`` (ISO dates or
+None), ``territories`` (GSS codes it covers), ``source_rows`` (the memberships that meet it) and
+``source_row`` (the partnership's); ordered by partnership, then the rules and requirements as the
+model lists them. A ``governance-register`` row: ``partnership``, ``partnership_name``, ``kind``,
+``significance``, ``reason`` (one of the four constants below), ``detail``, the governance fields and
+``source_row``; the most significant first.
 """
 
 from __future__ import annotations
