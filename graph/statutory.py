@@ -55,9 +55,10 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _list(value: Any) -> list:
-    if value is None or (not isinstance(value, (list, tuple)) and value != value):
+    """A list cell's values: none for an empty cell (None or NaN), a list or array as its items."""
+    if value is None or isinstance(value, float):
         return []
-    return [v for v in list(value) if v is not None]
+    return [value] if isinstance(value, str) else [v for v in value if v is not None]
 
 
 def _meets(requirement: Requirement, member: dict[str, Any], posts: dict, bodies: dict) -> bool:
