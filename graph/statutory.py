@@ -151,7 +151,7 @@ def year_before(day: dt.date) -> dt.date:
 def governance_register(store: Store, params: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per partnership or forum and governance gap, the most significant first."""
     as_of = params["as_of"]
-    frame = projection(store, "governance-fields", {k: params[k] for k in ("territory", "partnership")})
+    frame = projection(store, "governance-fields", {k: params[k] for k in ("as_of", "territory", "partnership")})
     order = {level: rank for rank, level in enumerate(store.model.vocabularies["significance"])}
     rows = []
     for row in frame.to_dict("records"):

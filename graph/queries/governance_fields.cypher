@@ -2,11 +2,13 @@
 // register (significance, lead officer, resources, risks, terms of reference review, last review).
 // With a territory, only groups working there (covering it, a place inside it, or a place it lies
 // in); with a partnership, that one.
+// @param as_of date = today: only partnerships and forums in force on this day (YYYY-MM-DD)
 // @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
 // @param partnership str = '': one partnership's or forum's id (empty: all)
 // @order partnership
 MATCH (p:@Group)
 WHERE ($partnership = '' OR p.id = $partnership)
+  AND (p.start IS NULL OR p.start <= $as_of) AND (p.`end` IS NULL OR p.`end` >= $as_of)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)<-[:PART_OF*1..12]-(:Territory {id: $territory}) })

@@ -2,13 +2,14 @@
 // the territories it covers, and each of its memberships in force on the day (one row per
 // membership; one row with no organisation when none is). With a territory, only groups
 // working there (covering it, a place inside it, or a place it lies in); with a partnership, that one.
-// @param as_of date = today: only memberships in force on this day (YYYY-MM-DD)
+// @param as_of date = today: only partnerships and forums in force on this day, and memberships in force then (YYYY-MM-DD)
 // @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
 // @param partnership str = '': one partnership's or forum's id (empty: all)
 // @param kinds list = '': only partnerships of these kinds (empty: all); statutory-gaps passes those its rules match
 // @order partnership, organisation, representative
 MATCH (p:@Group)
 WHERE p.statutory = true AND (size($kinds) = 0 OR p.kind IN $kinds) AND ($partnership = '' OR p.id = $partnership)
+  AND (p.start IS NULL OR p.start <= $as_of) AND (p.`end` IS NULL OR p.`end` >= $as_of)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)<-[:PART_OF*1..12]-(:Territory {id: $territory}) })

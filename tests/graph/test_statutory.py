@@ -17,7 +17,9 @@ Every call gives an explicit ``as_of``: no answer depends on today's date.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -166,6 +168,28 @@ def test_governance_register_flags_overdue_reviews_and_missing_dates_and_leads(r
     later = graph.run_query(register, "governance-register", {"as_of": "2023-06-02", "territory": STATVALE})
     assert ("statvale-csp", "review overdue") in {(row["partnership"], row["reason"]) for row in later}
     assert {row["partnership"] for row in later} == {"statvale-csp", "statvale-scp"}
+
+
+def test_a_partnership_that_has_ended_is_neither_checked_nor_reviewed(tmp_path):
+    # The same register with Statdale's board ended on 2023-01-01 (its last day): as of 2022-12-31
+    # it is checked and reviewed as before; as of 2023-06-01 it is in neither answer.
+    register_dir = tmp_path / "register"
+    shutil.copytree(FIXTURE_DIR, register_dir)
+    with (FIXTURE_DIR / "partnerships.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    with (register_dir / "partnerships.csv").open("w", newline="") as file:
+        writer = csv.DictWriter(file, [*rows[0], "end"])
+        writer.writeheader()
+        writer.writerows({**row, "end": "2023-01-01" if row["id"] == "statdale-hwb" else ""} for row in rows)
+    store = graph.open_store(tmp_path / "db")
+    try:
+        ingest.load(store, ingest.READERS["register"](register_dir))
+        for as_of, listed in (("2022-12-31", True), ("2023-06-01", False)):
+            for query in ("statutory-gaps", "governance-register"):
+                answer = graph.run_query(store, query, {"as_of": as_of})
+                assert ("statdale-hwb" in {row["partnership"] for row in answer}) is listed, (query, as_of)
+    finally:
+        store.close()
 
 
 def test_a_year_before_29_february_is_28_february():
