@@ -539,6 +539,9 @@ def query(
     typer.echo(render(rows, fmt))
 
 
+
+WORKER_HEALTHCHECK_SECONDS = 120  # how long uvicorn waits for a worker's answer before it replaces it
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -569,8 +572,10 @@ def serve(
     else:  # each worker imports api.app:app and reads its settings from the environment
         os.environ.update({"PARTNERMAP_DB": str(s.db), "PARTNERMAP_NEO4J_URI": s.neo4j_uri or "",
                            "PARTNERMAP_READ_ONLY": "true" if s.read_only else "false"})
+        # A worker builds the pages' indexes as it starts, which on a busy machine or a national store
+        # takes longer than uvicorn's 5 s health check: it would be killed and restarted for ever.
         uvicorn.run("api.app:app", host=host, port=port, workers=workers, access_log=access_log, http=NoDelayProtocol,
-                    loop=LOOP)
+                    loop=LOOP, timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 def _workspace(store: graph.Store):
