@@ -24,6 +24,7 @@ from api import admin, changes, health, ingest, locate, maps, profiles, queries,
 from api import template
 from api import pack
 from api.errors import exception_detail, install_error_handlers
+from api.held import HeldUploads
 from api.jobs import IngestWorker
 from api.limits import RequestSizeLimit, TimeBudget
 from partnermap import __version__
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             ingests.stop()  # the running ingest ends first: nothing half-written
+            app.state.held.clear()  # dry runs' uploads no one confirmed
             app.state.store = None
             store.close()
 
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.locator = PerGeneration(Locator.from_store, settings.coverage_refresh_seconds)
     app.state.ingest = None  # the lifespan's ingest worker (api.jobs)
     app.state.findings = FindingsCache()
+    app.state.held = HeldUploads()  # uploads a dry run previewed, until confirmed (api.held)
     install_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

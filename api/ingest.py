@@ -22,10 +22,11 @@ from api import uploads
 from api.archive import check_workbook, unpack, unpack_register
 from api.deps import SettingsDep, StoreDep, WriterDep, WriterKey
 from api.errors import ApiError, ErrorBody, keyed_responses
-from api.jobs import IngestWorker, Job
+from api.held import HeldUploads
+from api.jobs import IngestWorker, Job, new_job_id
 from api.models import IngestJob, IngestResult, SkippedRecord
 from ingest.pipeline import ingest_paths
-from partnermap.errors import StoreUnavailable
+from partnermap.errors import NotFound, StoreUnavailable
 from partnermap.settings import Settings
 
 router = APIRouter(
@@ -112,28 +113,33 @@ MOST_REMOVED_UNCONFIRMED = 0.25
 
 
 def _ingest(store: graph.Store, path: Path, name: str, progress, owner: str, confirm: bool, reader: str = "register",
-            skip_invalid: bool = False) -> dict[str, Any]:
+            skip_invalid: bool = False, dry_run: bool = False) -> dict[str, Any]:
     # The same path as the CLI: organisations that certainly match known ones merge into them.
     # The upload's name is its source's name (the temporary folder it was unpacked in is not);
     # the name is bound to the key that first wrote it.
     done = ingest_paths(store, reader, [path], progress=progress, source=name, replace=True, owner=owner,
-                        most_removed=None if confirm else MOST_REMOVED_UNCONFIRMED, skip_invalid=skip_invalid)
+                        most_removed=None if confirm else MOST_REMOVED_UNCONFIRMED, skip_invalid=skip_invalid,
+                        dry_run=dry_run)
     return IngestResult(
         nodes=dict(done.counts.get("nodes", Counter())),
         relationships=dict(done.counts.get("relationships", Counter())),
-        removed=done.removed,
+        removed=done.preview["counts"]["removed"] if dry_run else done.removed,
         warnings=len(done.warnings),
         skipped=[SkippedRecord(**row) for record in done.skipped for row in record.rows()],
+        dry_run=dry_run,
+        preview=done.preview,
     ).model_dump()
 
 
 def queue_upload(ingests: IngestWorker, store: graph.Store, settings: Settings, owner: str, data: bytes, kind: str,
-                 register: str, confirm: bool = False, reader: str = "register", skip_invalid: bool = False) -> Job:
+                 register: str, confirm: bool = False, reader: str = "register", skip_invalid: bool = False,
+                 held: HeldUploads | None = None) -> Job:
     """Check and unpack an upload (of format ``kind``, for ``reader``) into a folder of its own, and queue its
     ingest under the source name ``register``; the job (ApiError if unreadable).
 
     ``confirm``: go on even if it removes much of what its source stated before (see :func:`_ingest`).
-    ``skip_invalid``: leave out invalid records (readers that can).
+    ``skip_invalid``: leave out invalid records (readers that can). ``held``: a dry run, whose upload
+    is kept there, under the job's id, until confirmed (:func:`queue_confirmed`) or expired.
     """
     if kind in ("zip", "xlsx") and not data.startswith(b"PK"):  # both formats are zip containers
         raise ApiError(422, f"the upload is not a readable .{kind} file")
@@ -151,12 +157,51 @@ def queue_upload(ingests: IngestWorker, store: graph.Store, settings: Settings, 
             else:
                 source = unpack(data, folder / register, settings.max_upload_members, settings.max_unpacked_bytes,
                                 "services.csv")
-        return ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner, confirm,
-                                                                        reader, skip_invalid),
-                              cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
+        if held is None:
+            return ingests.submit(owner, register, lambda progress: _ingest(store, source, register, progress, owner,
+                                                                            confirm, reader, skip_invalid),
+                                  cleanup=lambda: uploads.remove(folder), tidy=lambda said: uploads.scrub(said, folder))
+        job_id, previewed = new_job_id(), []
+
+        def preview(progress) -> dict[str, Any]:
+            answer = _ingest(store, source, register, progress, owner, confirm, reader, skip_invalid, dry_run=True)
+            previewed.append(True)
+            return answer
+
+        held.hold(job_id, owner, register, folder, source, reader, skip_invalid)
+        try:
+            return ingests.submit(owner, register, preview, cleanup=lambda: None if previewed else held.drop(job_id),
+                                  tidy=lambda said: uploads.scrub(said, folder), job_id=job_id)
+        except BaseException:
+            held.drop(job_id)
+            raise
     except BaseException:
         uploads.remove(folder)
         raise
+
+
+def queue_confirmed(ingests: IngestWorker, store: graph.Store, held: HeldUploads, job_id: str, owner: str) -> Job:
+    """Queue the real ingest of the upload a dry run previewed (the same folder, once); its job.
+
+    The person has seen what it removes, so it is not held back for removing much.
+    """
+    ingests.check_room()
+    upload = held.take(job_id, owner)
+    try:
+        return ingests.submit(owner, upload.name, lambda progress: _ingest(
+            store, upload.source, upload.name, progress, owner, True, upload.reader, upload.skip_invalid),
+            cleanup=lambda: uploads.remove(upload.folder), tidy=lambda said: uploads.scrub(said, upload.folder))
+    except BaseException:
+        uploads.remove(upload.folder)
+        raise
+
+
+def held_uploads(request: Request) -> HeldUploads:
+    """The app's previewed uploads waiting for confirmation (made on first use)."""
+    held = getattr(request.app.state, "held", None)
+    if held is None:
+        held = request.app.state.held = HeldUploads()
+    return held
 
 
 def worker(request: Request) -> IngestWorker:
@@ -181,16 +226,21 @@ Confirm = Annotated[bool, Query(description="Go on even if this removes more tha
                                             "source stated before (otherwise the job fails, 409, and writes nothing).")]
 SkipInvalid = Annotated[bool, Query(description="Leave out invalid records (and what hangs off them), list them in "
                                                 "the job's `written.skipped`, and write the valid ones, all or nothing.")]
+DryRun = Annotated[bool, Query(description="Read, check and resolve, and write nothing: the job ends `done` with "
+                                           "`written.preview` (what would be added, changed and removed). The upload "
+                                           "is kept for 30 minutes: `POST /ingest/jobs/{id}/confirm` writes it.")]
 
 
 async def _accept(request: Request, response: Response, store: graph.Store, settings: Settings, owner: str,
-                  reader: str, filename: str, confirm: bool, skip_invalid: bool = False) -> dict[str, Any]:
+                  reader: str, filename: str, confirm: bool, skip_invalid: bool = False,
+                  dry_run: bool = False) -> dict[str, Any]:
     name = _source_name(request)
     kind = upload_format(request.headers.get("content-type", ""), filename, reader)
     ingests = worker(request)
     ingests.check_room()
     data = await request.body()  # the size limit middleware has already bounded this
-    job = queue_upload(ingests, store, settings, owner, data, kind, name, confirm, reader, skip_invalid)
+    job = queue_upload(ingests, store, settings, owner, data, kind, name, confirm, reader, skip_invalid,
+                       held_uploads(request) if dry_run else None)
     response.headers["Location"] = f"/ingest/jobs/{job.id}"
     return job.view()
 
@@ -198,7 +248,8 @@ async def _accept(request: Request, response: Response, store: graph.Store, sett
 @router.post("/register", status_code=202, response_model=IngestJob, openapi_extra=UPLOAD_OPENAPI,
              responses=_responses("register"))
 async def ingest_register(request: Request, response: Response, store: StoreDep, settings: SettingsDep,
-                          owner: WriterKey, filename: FileName = "", confirm: Confirm = False) -> dict[str, Any]:
+                          owner: WriterKey, filename: FileName = "", confirm: Confirm = False,
+                          dry_run: DryRun = False) -> dict[str, Any]:
     """Accept a register sent as the request body and queue its ingest; all or nothing, like the CLI.
 
     A source's name belongs to the key that first uploaded it: another key gets 403. An upload that
@@ -207,27 +258,29 @@ async def ingest_register(request: Request, response: Response, store: StoreDep,
     Answers 202 with the job at once; ``GET /ingest/jobs/{id}`` says when it is done (what was
     written) or failed (the problems: the first 1,000, the rest counted).
     """
-    return await _accept(request, response, store, settings, owner, "register", filename, confirm)
+    return await _accept(request, response, store, settings, owner, "register", filename, confirm, dry_run=dry_run)
 
 
 @router.post("/openreferral", status_code=202, response_model=IngestJob, openapi_extra=upload_openapi("openreferral"),
              responses=_responses("openreferral"))
 async def ingest_openreferral(request: Request, response: Response, store: StoreDep, settings: SettingsDep,
                               owner: WriterKey, filename: FileName = "", confirm: Confirm = False,
-                              skip_invalid: SkipInvalid = False) -> dict[str, Any]:
+                              skip_invalid: SkipInvalid = False, dry_run: DryRun = False) -> dict[str, Any]:
     """Accept an Open Referral directory (JSON, or a .zip of a CSV package or of JSON pages) and queue its ingest,
     as the register's; ``skip_invalid`` as the command's ``--skip-invalid``."""
-    return await _accept(request, response, store, settings, owner, "openreferral", filename, confirm, skip_invalid)
+    return await _accept(request, response, store, settings, owner, "openreferral", filename, confirm, skip_invalid,
+                         dry_run)
 
 
 @router.post("/360giving", status_code=202, response_model=IngestJob, openapi_extra=upload_openapi("360giving"),
              responses=_responses("360giving"))
 async def ingest_360giving(request: Request, response: Response, store: StoreDep, settings: SettingsDep,
                            owner: WriterKey, filename: FileName = "", confirm: Confirm = False,
-                           skip_invalid: SkipInvalid = False) -> dict[str, Any]:
+                           skip_invalid: SkipInvalid = False, dry_run: DryRun = False) -> dict[str, Any]:
     """Accept a 360Giving file (JSON package, flat CSV or .xlsx) and queue its ingest, as the register's;
     ``skip_invalid`` as the command's ``--skip-invalid``."""
-    return await _accept(request, response, store, settings, owner, "360giving", filename, confirm, skip_invalid)
+    return await _accept(request, response, store, settings, owner, "360giving", filename, confirm, skip_invalid,
+                         dry_run)
 
 
 @router.get("/jobs/{job_id}", response_model=IngestJob,
@@ -243,3 +296,33 @@ async def ingest_job(
     ingests = worker(request)
     job = await ingests.wait(ingests.get(job_id, owner), wait)
     return job.view()
+
+
+@router.post("/jobs/{job_id}/confirm", status_code=202, response_model=IngestJob,
+             responses={404: {"model": ErrorBody, "description": "no previewed upload of that id for this key"},
+                        410: {"model": ErrorBody, "description": "the previewed upload expired (kept 30 minutes)"},
+                        503: {"model": ErrorBody, "description": "too many uploads waiting (Retry-After)"}})
+async def confirm_dry_run(
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    owner: WriterKey,
+    job_id: Annotated[str, PathParam(min_length=1, max_length=64)],
+) -> dict[str, Any]:
+    """Write the upload a dry run (``dry_run=true``) previewed, without sending it again: a new job, 202.
+
+    Only the key that sent it, once, within 30 minutes of sending it; the dry run must have ended
+    ``done`` (a dry run that failed keeps nothing to confirm).
+    """
+    ingests = worker(request)
+    try:
+        previewed = ingests.get(job_id, owner)
+    except NotFound:  # jobs and holds are pruned apart: the hold says whether it expired
+        previewed = None
+    if previewed is not None and previewed.status != "done":
+        raise ApiError(409, f"the dry run {job_id} is {previewed.status}: only a dry run that ended done can be "
+                            "confirmed", code="not_previewed")
+    job = queue_confirmed(ingests, store, held_uploads(request), job_id, owner)
+    response.headers["Location"] = f"/ingest/jobs/{job.id}"
+    return job.view()
+

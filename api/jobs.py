@@ -71,6 +71,11 @@ class Job:
                 "steps": self.steps, "progress": list(self.progress), "written": self.written, "error": self.error}
 
 
+def new_job_id() -> str:
+    """A fresh job id (unguessable: it is the handle a client confirms a dry run by)."""
+    return uuid.uuid4().hex
+
+
 class IngestWorker:
     """The app's one ingest thread and its queue; ``describe_error`` turns an exception into the error shape."""
 
@@ -116,13 +121,14 @@ class IngestWorker:
                            code="busy")
 
     def submit(self, owner: str, name: str, work: Work, cleanup: Callable[[], None],
-               tidy: Callable[[Any], Any] = lambda said: said) -> Job:
+               tidy: Callable[[Any], Any] = lambda said: said, job_id: str | None = None) -> Job:
         """Queue ``work`` as a job (call on the event loop); ApiError 503 when the queue is full.
 
         ``cleanup`` runs once the job has ended, however it ended; ``tidy`` is applied to all the job says.
+        ``job_id``: the job's id, when the caller needs it before the job may run (see :func:`new_job_id`).
         """
         self.check_room()
-        job = Job(uuid.uuid4().hex, owner, name, work, cleanup, tidy, asyncio.get_running_loop())
+        job = Job(job_id or new_job_id(), owner, name, work, cleanup, tidy, asyncio.get_running_loop())
         with self._lock:
             self._prune()
             self._jobs[job.id] = job

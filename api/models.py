@@ -173,6 +173,11 @@ class IngestResult(BaseModel):
                                          "does not need them as published.")
     skipped: list[SkippedRecord] = Field(default_factory=list, description="With skip_invalid: each reason a record "
                                                                            "was left out, one row per reason.")
+    dry_run: bool = Field(False, description="A dry run: nothing was written; `preview` says what would change.")
+    preview: dict[str, Any] | None = Field(None, description="With dry_run: counts (added, changed, removed, kept, "
+                                                             "restated), then `changes` per source and kind, each by id "
+                                                             "(changed: field old → new; kept: also stated by …), as "
+                                                             "`partnermap ingest … --dry-run --format json` prints.")
 
 
 class IngestJob(BaseModel):

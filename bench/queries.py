@@ -28,6 +28,7 @@ from bench.timing import measure  # noqa: E402
 DIAGNOSTICS = [
     "overload", "overload-representatives", "attendance", "partnership-density", "duplicate-partnerships",
     "duplicate-services", "missing-links", "governance-gaps", "strategy-gaps", "brokers", "clusters", "suggested-links",
+    "statutory-gaps", "governance-register",
 ]
 
 

@@ -21,6 +21,7 @@ import graph
 from cli import notices
 from cli.progress import shown
 from graph.locate import Locator
+from graph.preview import report_rows
 from ingest import resolve as resolution
 from ingest.pipeline import ingest_paths
 from ontology import load_model, ontology_turtle
@@ -112,21 +113,33 @@ def _summary(counts: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
+DryRun = Annotated[bool, typer.Option(
+    "--dry-run", help="Read, check and resolve, then say what would be added, changed and removed; write nothing.")]
+PreviewFormat = Annotated[str, typer.Option("--format", "-f", help="With --dry-run: table or json.")]
+
+
 def _ingest(kind: str, paths: list[Path], skip_invalid: bool = False, rejects: Optional[Path] = None,
-            options: Optional[dict] = None) -> None:
+            options: Optional[dict] = None, dry_run: bool = False, fmt: str = "table") -> None:
     if rejects is not None and not skip_invalid:
         typer.echo("error: --rejects lists the records --skip-invalid leaves out: give both", err=True)
+        raise typer.Exit(2)
+    if fmt not in ("table", "json"):
+        typer.echo("error: --format is table or json (it shapes a --dry-run's answer)", err=True)
         raise typer.Exit(2)
     try:
         with _store() as store, shown(f"ingest {kind}") as progress:
             done = ingest_paths(store, kind, paths, state.decisions, progress=progress,
-                                source=state.source, replace=state.replace, skip_invalid=skip_invalid, options=options)
+                                source=state.source, replace=state.replace, skip_invalid=skip_invalid, options=options,
+                                dry_run=dry_run)
     except InvalidRecords as exc:
         _fail(exc)
     except PartnermapError as exc:
         _fail(exc)
     for line in [*notices.warning_lines(done.warnings), *notices.skipped_lines(done.skipped)]:
         typer.echo(line, err=True)
+    if dry_run:
+        _tell_preview(done.preview, fmt)
+        return
     if rejects is not None:
         rows = notices.write_rejects(done.skipped, rejects)
         typer.echo(f"wrote {rejects}: {len(done.skipped)} skipped records, {rows} reasons", err=True)
@@ -137,6 +150,20 @@ def _ingest(kind: str, paths: list[Path], skip_invalid: bool = False, rejects: O
     if done.to_review:
         note += f"\n  {done.to_review} organisations may match others: 'partnermap resolve --review FILE' lists them"
     typer.echo(f"ingested {', '.join(str(p) for p in paths)} ({kind}):\n{_summary(done.counts)}{note}")
+
+
+def _tell_preview(report: dict, fmt: str) -> None:
+    """A dry run's answer: counts first, then every change by source, kind and id (nothing was written)."""
+    if fmt == "json":
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    counts = report["counts"]
+    typer.echo(f"dry run, nothing written: {counts['added']} added, {counts['changed']} changed, "
+               f"{counts['removed']} removed, {counts['kept']} kept by other sources "
+               f"({counts['restated']} stated again with only their source or row changed)")
+    rows = report_rows(report)
+    if rows:
+        typer.echo(render(rows, "table"))
 
 
 @ingest_app.callback()
@@ -156,17 +183,21 @@ def ingest_options(
 @ingest_app.command("register")
 def ingest_register(
     paths: Annotated[list[Path], typer.Argument(help="Register folders of CSV files, or .xlsx workbooks.")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest partnership registers (territories, organisations, partnerships, memberships, …)."""
-    _ingest("register", paths)
+    _ingest("register", paths, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("documents")
 def ingest_documents(
     paths: Annotated[list[Path], typer.Argument(help="Documents (.txt, .md, .html, .pdf) or folders of them.")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest minutes, reports and strategies: a Source per document, MENTIONS (with the sentence) of what the graph holds."""
-    _ingest("documents", paths)
+    _ingest("documents", paths, dry_run=dry_run, fmt=fmt)
 
 
 SkipInvalid = Annotated[bool, typer.Option(
@@ -180,9 +211,11 @@ def ingest_360giving(
     paths: Annotated[list[Path], typer.Argument(help="360Giving grants files: a .json package, a flat .csv or an .xlsx.")],
     skip_invalid: SkipInvalid = False,
     rejects: Rejects = None,
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest 360Giving grants: funders and recipients by org-id, one FUNDS per grant, beneficiary places."""
-    _ingest("360giving", paths, skip_invalid, rejects)
+    _ingest("360giving", paths, skip_invalid, rejects, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("openreferral")
@@ -190,9 +223,11 @@ def ingest_openreferral(
     paths: Annotated[list[Path], typer.Argument(help="Open Referral JSON files (HSDS 3.0, ORUK v1) or CSV data package folders.")],
     skip_invalid: SkipInvalid = False,
     rejects: Rejects = None,
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest Open Referral service directories: organisations, services, themes, client groups, areas."""
-    _ingest("openreferral", paths, skip_invalid, rejects)
+    _ingest("openreferral", paths, skip_invalid, rejects, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("moderngov")
@@ -201,41 +236,61 @@ def ingest_moderngov(
                                                      "GetCouncillorsByWard) as .xml files, or folders of them: one site's, read together.")],
     council: Annotated[Optional[str], typer.Option("--council", help="The body whose site answered (an org-id such as "
                                                                       "GB-LAE-MAN, or its name), when the files' web addresses do not say.")] = None,
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest a council's committees from ModernGov: partnerships, the council's memberships with role, post and attendance."""
-    _ingest("moderngov", paths, options={"council": council} if council else None)
+    _ingest("moderngov", paths, options={"council": council} if council else None, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("rdf")
 def ingest_rdf(
     paths: Annotated[list[Path], typer.Argument(help="Turtle, N-Triples, JSON-LD or RDF/XML files (or folders of them).")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest RDF: a partnermap export, or W3C Organization Ontology data (nothing is ever fetched)."""
-    _ingest("rdf", paths)
+    _ingest("rdf", paths, dry_run=dry_run, fmt=fmt)
+
+
+@ingest_app.command("popolo")
+def ingest_popolo(
+    paths: Annotated[list[Path], typer.Argument(help="Popolo JSON files (organizations, areas, posts, memberships).")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
+) -> None:
+    """Ingest Popolo JSON: organisations and partnerships by classification, memberships on behalf of organisations."""
+    _ingest("popolo", paths, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("geography")
 def ingest_geography(
     paths: Annotated[list[Path], typer.Argument(help="ONS lookup CSVs (WD19CD, LAD19CD, …) or mySociety's authority list, or folders of them.")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest ONS geography lookups: territories by GSS code with level and year, PART_OF, SUCCEEDED_BY."""
-    _ingest("geography", paths)
+    _ingest("geography", paths, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("boundaries")
 def ingest_boundaries(
     paths: Annotated[list[Path], typer.Argument(help="GeoJSON or TopoJSON files (or folders of them), WGS84.")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest boundary polygons onto territories (found by the GSS code in each feature's properties)."""
-    _ingest("boundaries", paths)
+    _ingest("boundaries", paths, dry_run=dry_run, fmt=fmt)
 
 
 @ingest_app.command("ons-partnerships")
 def ingest_ons_partnerships(
     paths: Annotated[list[Path], typer.Argument(help="ONS partnership geography CSVs (CSP, PFA, FRA, STP, LEP …), with an LSOA→CCG→LAD lookup for STPs.")],
+    dry_run: DryRun = False,
+    fmt: PreviewFormat = "table",
 ) -> None:
     """Ingest ONS partnership geographies: CSPs, STPs/ICSs, LEPs, fire and combined authorities, each COVERS its districts."""
-    _ingest("ons-partnerships", paths)
+    _ingest("ons-partnerships", paths, dry_run=dry_run, fmt=fmt)
 
 
 @app.command(context_settings={"ignore_unknown_options": True})  # so a negative longitude is not read as an option
@@ -354,6 +409,14 @@ def export_json(path: Annotated[Path, typer.Argument(help="The .json file to wri
     from graph.export import write_json
 
     _export(write_json, path)
+
+
+@export_app.command("popolo")
+def export_popolo(path: Annotated[Path, typer.Argument(help="The .json file to write.")]) -> None:
+    """Write Popolo JSON: organisations, partnerships and areas, posts and memberships on behalf of organisations."""
+    from graph.popolo import write_popolo
+
+    _export(write_popolo, path)
 
 
 @export_app.command("csv")
@@ -476,6 +539,9 @@ def query(
     typer.echo(render(rows, fmt))
 
 
+
+WORKER_HEALTHCHECK_SECONDS = 120  # how long uvicorn waits for a worker's answer before it replaces it
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -506,8 +572,10 @@ def serve(
     else:  # each worker imports api.app:app and reads its settings from the environment
         os.environ.update({"PARTNERMAP_DB": str(s.db), "PARTNERMAP_NEO4J_URI": s.neo4j_uri or "",
                            "PARTNERMAP_READ_ONLY": "true" if s.read_only else "false"})
+        # A worker builds the pages' indexes as it starts, which on a busy machine or a national store
+        # takes longer than uvicorn's 5 s health check: it would be killed and restarted for ever.
         uvicorn.run("api.app:app", host=host, port=port, workers=workers, access_log=access_log, http=NoDelayProtocol,
-                    loop=LOOP)
+                    loop=LOOP, timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 def _workspace(store: graph.Store):

@@ -21,6 +21,7 @@ from graph.queries import NamedQuery, Param, get_query, load_queries, render_emb
 from graph.schema import embedded_ddl, neo4j_constraints, quoted
 from graph.store import Store
 from graph.write import Write, stored_sources, withdraw, writing
+from graph.preview import Preview
 from ontology import Model, concept_id
 from partnermap.errors import NotFound, QueryError
 
@@ -215,6 +216,7 @@ __all__ = [
     "PAGE_LIMIT",
     "Page",
     "Param",
+    "Preview",
     "Store",
     "budget",
     "describe",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from graph import budget, conflicts, governance, pairs
+from graph import budget, conflicts, governance, pairs, statutory
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -38,6 +38,8 @@ SEED = 42
 
 AS_OF = Param("as_of", "date", "today", False, "only memberships in force on this day (YYYY-MM-DD)")
 LIMIT = Param("limit", "int", "20", False, "most rows to return", 0, 1000)
+TERRITORY = Param("territory", "str", "", False, "GSS code to limit to groups working there (empty: everywhere)")
+PARTNERSHIP = Param("partnership", "str", "", False, "one partnership's or forum's id (empty: all)")
 
 
 @dataclass(frozen=True)
@@ -372,5 +374,16 @@ ANALYSES: dict[str, Analysis] = {
                  "no partnership on that theme together.",
                  (AS_OF, LIMIT, Param("min_shared", "int", "2", False, "fewest partnerships the pair must share", 1, 100000)),
                  suggested_links),
+        Analysis("statutory-gaps", "Statutory partnerships (statutory = yes) that match a rule of the model's "
+                 "[statutory] section (Health and Wellbeing Boards, Community Safety Partnerships, local safeguarding "
+                 "children arrangements): each requirement in force on as_of, met or not, by which members and posts, "
+                 "with the legislation that requires it.",
+                 (AS_OF, TERRITORY, PARTNERSHIP,
+                  Param("unmet", "bool", "false", False, "only the requirements not met")),
+                 statutory.statutory_gaps),
+        Analysis("governance-register", "Partnerships and forums whose governance fields show a gap: a review "
+                 "overdue (last reviewed more than 12 months before as_of, or its terms of reference review date "
+                 "passed), no terms of reference review date, or no lead officer; the most significant first.",
+                 (AS_OF, TERRITORY, PARTNERSHIP), statutory.governance_register),
     )
 }

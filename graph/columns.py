@@ -42,6 +42,10 @@ def arrow_table(frame: pd.DataFrame, properties: list[Property], leading: tuple[
             arrays.append(pa.array([[]] * len(frame) if empty else [None] * len(frame), type=field.type))
             continue
         values = frame[field.name].to_numpy(dtype=object)
+        if pa.types.is_boolean(field.type) and frame[field.name].dtype.kind == "f":
+            # pandas widens a yes/no column to 0.0/1.0 when it is joined with rows that lack it
+            # (a source that does not state `statutory` restating a partnership another one states)
+            values = [None if v != v else bool(v) for v in values]
         if listed:
             blank = None if field.name in provenance else []
             values = [list(v) if isinstance(v, (list, tuple, np.ndarray)) else blank for v in values]

@@ -9,6 +9,13 @@ and commits; on an exception nothing is written.
   :meth:`Store.bulk_writer` as they come, and are copied while the ingest checks the next ones.
 * Otherwise, one transaction: for each table, the stored rows of the same ids are read, the
   sources' statements merged (:mod:`graph.facts`), and only rows that change are written.
+* With a :class:`graph.preview.Preview` (a dry run), the same decisions are made as in the
+  previous case, but handed to the preview instead of the store: nothing is written.
+
+Every fact written or deleted goes through the ``_apply_*`` methods, the one place that chooses
+between applying a decision and telling it to a preview (a relationship that moves, deleted and
+written again between its new ends, shows there as a change of its ends; the count of facts each
+Source states is not a fact, and a dry run leaves it).
 
 The Cypher here reads and deletes by id; labels and types come only from the model.
 """
@@ -27,6 +34,7 @@ import pyarrow.compute as pc
 
 from graph.columns import ARROW_TYPES, arrow_table, digests
 from graph.facts import PROVENANCE, SOURCE, SOURCES, STATEMENTS, merged, withdrawn
+from graph.preview import Preview
 from graph.schema import quoted
 from graph.store import Store
 from ontology import Model, Property, own_properties
@@ -139,8 +147,9 @@ class Write:
     """One ingest's writes for the sources it reads (``sources``); see the module docstring."""
 
     def __init__(self, store: Store, sources: Iterable[str], progress: Progress = quiet, total: int | None = None,
-                 most_removed: float | None = None):
+                 most_removed: float | None = None, preview: Preview | None = None):
         self.store, self.model, self.progress = store, store.model, progress
+        self.preview = preview  # a dry run: decisions go there, and nothing to the store
         self.total = total  # rows this ingest hands over, for a progress bar
         # The most of what the sources stated before this write may remove, as a share (None: any).
         self.most_removed = most_removed
@@ -162,6 +171,9 @@ class Write:
     def __enter__(self) -> "Write":
         self._previous = stored_sources(self.store, self.sources)
         self.seen_before = bool(self._previous)
+        if self.preview is not None:
+            self.preview.sources = list(self.sources)
+            return self  # reads only: no bulk path, no transaction
         self._bulk = None if self.seen_before else self.store.bulk_writer(self._say)
         if self._bulk is None:
             self._stack.enter_context(self.store.transaction())
@@ -179,7 +191,8 @@ class Write:
         try:
             if self.seen_before:
                 self._withdraw()
-            self._count_facts()
+            if self.preview is None:
+                self._count_facts()
         except BaseException as failure:
             if not self._stack.__exit__(type(failure), failure, failure.__traceback__):
                 raise
@@ -232,7 +245,7 @@ class Write:
         rows = merged(frame, stored, self.sources, own)
         changed = _changed(rows, stored, spec.properties, ("id",))
         if len(changed):
-            self.store.upsert_nodes(label, changed)
+            self._apply_nodes(label, changed, stored, own)
         self.written["nodes"][label] += stated
         self._say(f"wrote {stated} {label} nodes ({len(changed)} changed)", given)
 
@@ -264,18 +277,61 @@ class Write:
         frame = _unchanged_dropped(frame, stored, rel.properties, ("from_id", "to_id", "id"))
         rows = merged(frame, stored, self.sources, own)
         moved = _moved(rows, stored)
-        if moved:  # the same fact between other ends (an id given by its source): it moves
-            self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": moved})
+        if moved and self.preview is None:  # the same fact between other ends (an id given by its source): it moves
+            self._apply_deleted_relationships(rel_type, moved)
         changed = _changed(rows, stored, rel.properties, ("from_id", "to_id", "id"))
         if len(changed):
-            held = pc.is_in(pa.array(changed["id"], type=pa.string()), value_set=stored.column("id").combine_chunks())
-            fresh = pd.Series(~held.to_numpy(zero_copy_only=False), index=changed.index)
-            if fresh.any():  # not in the store: created without looking through their ends' relationships
-                self.store.upsert_relationships(rel_type, from_label, to_label, changed[fresh], new=True)
-            if (~fresh).any():
-                self.store.upsert_relationships(rel_type, from_label, to_label, changed[~fresh])
+            self._apply_relationships(rel_type, from_label, to_label, changed, stored, own)
         self.written["relationships"][rel_type] += stated
         self._say(f"wrote {stated} {rel_type} relationships ({from_label} → {to_label}; {len(changed)} changed)", given)
+
+    # -- applying: the store, or the preview of a dry run ----------------------------------------
+    def _apply_nodes(self, label: str, rows: pd.DataFrame, stored: pa.Table, own: dict[str, Property]) -> None:
+        if self.preview is not None:
+            self.preview.upserted(label, rows, stored, own)
+            return
+        self.store.upsert_nodes(label, rows)
+
+    def _apply_relationships(self, rel_type: str, from_label: str, to_label: str, rows: pd.DataFrame,
+                             stored: pa.Table, own: dict[str, Property]) -> None:
+        if self.preview is not None:  # a moved relationship shows as a change of its ends
+            self.preview.upserted(rel_type, rows, stored, own)
+            return
+        held = pc.is_in(pa.array(rows["id"], type=pa.string()), value_set=stored.column("id").combine_chunks())
+        fresh = pd.Series(~held.to_numpy(zero_copy_only=False), index=rows.index)
+        if fresh.any():  # not in the store: created without looking through their ends' relationships
+            self.store.upsert_relationships(rel_type, from_label, to_label, rows[fresh], new=True)
+        if (~fresh).any():
+            self.store.upsert_relationships(rel_type, from_label, to_label, rows[~fresh])
+
+    def _apply_deleted_relationships(self, rel_type: str, ids: list[str]) -> None:
+        self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": ids})
+
+    def _apply_withdrawn(self, name: str, stale: pd.DataFrame, gone: list[str], kept: pd.DataFrame,
+                         relationship: bool) -> int:
+        """Delete ``gone`` and rewrite ``kept`` (fewer statements), or tell the preview; how many facts went."""
+        if self.preview is not None:
+            if not relationship:  # a node a kept relationship still joins is left where it is
+                staying = self.preview.nodes_staying(self.store, name, gone)
+                gone = [fact for fact in gone if fact not in staying]
+            self.preview.withdrawn(name, stale, gone, kept, self.sources, relationship)
+            return len(gone)
+        removed = 0
+        if relationship:
+            if gone:
+                self._apply_deleted_relationships(name, gone)
+                removed = len(gone)
+            if len(kept):
+                kept = kept.join(stale.set_index("id")[["from_label", "to_label"]], on="id")
+                for (a, b), part in kept.groupby(["from_label", "to_label"]):
+                    self.store.upsert_relationships(name, a, b, part.drop(columns=["from_label", "to_label"]))
+            return removed
+        if gone:
+            answer = self.store.run(delete_nodes_statement(name), {"ids": gone})
+            removed = answer[0]["n"] if answer else 0
+        if len(kept):
+            self.store.upsert_nodes(name, kept)
+        return removed
 
     def _all_new(self, label: str, ids: pd.Series) -> bool:
         """Whether every one of ``ids`` is a node this write created (so no stored relationship touches it)."""
@@ -302,6 +358,8 @@ class Write:
 
     def _say(self, message: str, rows: int = 0) -> None:
         self.handed += rows
+        if self.preview is not None and message.startswith("wrote "):
+            message = "would write " + message[len("wrote "):]
         tell(self.progress, message, stage="write", done=self.handed, total=self.total)
 
     def _count_stating(self, frame: pd.DataFrame) -> None:
@@ -377,27 +435,16 @@ class Write:
                 continue
             gone, kept = withdrawn(stale, self.sources, own_properties(rel.properties))
             self._allowed(stale, gone)
-            if gone:
-                self.store.run(_render(self.store, delete_relationships_statement(rel_type)), {"ids": gone})
-                removed += len(gone)
-            if len(kept):
-                labels = stale.set_index("id")[["from_label", "to_label"]]
-                kept = kept.join(labels, on="id")
-                for (a, b), part in kept.groupby(["from_label", "to_label"]):
-                    self.store.upsert_relationships(rel_type, a, b, part.drop(columns=["from_label", "to_label"]))
-                withdrawn_statements += len(kept)
+            removed += self._apply_withdrawn(rel_type, stale, gone, kept, relationship=True)
+            withdrawn_statements += len(kept)
         for label, spec in self.model.labels.items():
             stale = self._stale(label, stated_nodes_statement(label, False), stated_nodes_statement(label, True), unclean)
             if stale.empty:
                 continue
             gone, kept = withdrawn(stale, self.sources, own_properties(spec.properties))
             self._allowed(stale, gone)
-            if gone:
-                answer = self.store.run(delete_nodes_statement(label), {"ids": gone})
-                removed += answer[0]["n"] if answer else 0
-            if len(kept):
-                self.store.upsert_nodes(label, kept)
-                withdrawn_statements += len(kept)
+            removed += self._apply_withdrawn(label, stale, gone, kept, relationship=False)
+            withdrawn_statements += len(kept)
         self.written["removed"] = Counter(facts=removed, statements=withdrawn_statements)
         if removed or withdrawn_statements:
             tell(self.progress, f"removed {removed} facts no longer in the re-ingested sources"
@@ -407,14 +454,15 @@ class Write:
 
 @contextmanager
 def writing(store: Store, sources: Iterable[str], progress: Progress = quiet, total: int | None = None,
-            most_removed: float | None = None) -> Iterator[Write]:
+            most_removed: float | None = None, preview: Preview | None = None) -> Iterator[Write]:
     """A :class:`Write` for ``sources``: everything handed to it is written on a clean exit, nothing otherwise.
 
     ``total``: the rows that will be handed over, if known (a progress bar shows how far it has got).
     ``most_removed``: the largest share of what the sources stated before that it may remove
     (Unconfirmed otherwise, nothing written); None for any.
+    ``preview``: a dry run; what would be written is told to it, and nothing is written.
     """
-    with Write(store, sources, progress, total, most_removed) as write:
+    with Write(store, sources, progress, total, most_removed, preview) as write:
         yield write
 
 

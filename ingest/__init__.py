@@ -16,6 +16,7 @@ from ingest import giving
 from ingest import documents
 from ingest import geography, boundaries, ons
 from ingest import moderngov
+from ingest import popolo
 from ingest.batches import EdgeBatch, Item, NodeBatch, SetAside, guarded
 from ingest.load import load as _load
 
@@ -27,6 +28,7 @@ READERS: dict[str, Callable[[str | Path], Iterator[Item]]] = {kind: guarded(read
     "documents": documents.read,  # the CLI passes names=… (what the graph holds) to match against
     "geography": geography.read, "boundaries": boundaries.read, "ons-partnerships": ons.read,  # each takes several paths at once
     "moderngov": moderngov.read,  # several answers of one site at once; the CLI passes council=… where the files do not say
+    "popolo": popolo.read,
 }.items()}  # guarded: a failure no reader foresaw is still a Problem naming the file, never a traceback
 
 

@@ -36,7 +36,7 @@ from partnermap.progress import Progress, quiet, tell
 def load(
     store: Store, items: Iterable[Item], progress: Progress = quiet,
     resolver: Resolver | None = None, replace: bool = False, owner: str | None = None,
-    most_removed: float | None = None,
+    most_removed: float | None = None, preview: graph.Preview | None = None,
 ) -> dict[str, Counter]:
     """Check and write a reader's output; InvalidRecords (nothing written) on any problem.
 
@@ -46,7 +46,8 @@ def load(
     (``--replace``); otherwise that is refused, naming the source. ``owner``: who writes (a digest
     of an API key): a source another owner wrote is Forbidden, and a new one becomes this owner's.
     ``most_removed``: the largest share of what the sources stated before this may remove
-    (Unconfirmed otherwise); None for any.
+    (Unconfirmed otherwise); None for any. ``preview``: a dry run (``--dry-run``): everything is
+    read, checked and resolved, what would change is told to it, and nothing is written.
 
     Returns counts of what was written: ``{"nodes": Counter(label), "relationships": Counter(type),
     "removed": Counter(facts=n, statements=n)}``; ``removed`` counts facts an earlier ingest of the
@@ -55,7 +56,7 @@ def load(
     """
     proposals = _Proposals(resolver) if resolver is not None else None
     try:
-        written = _load(store, items, progress, proposals, replace, owner, most_removed)
+        written = _load(store, items, progress, proposals, replace, owner, most_removed, preview)
     except BaseException:
         if proposals is not None:
             proposals.abandon()
@@ -103,7 +104,8 @@ class _Proposals:
 
 
 def _load(store: Store, items: Iterable[Item], progress: Progress, proposals: _Proposals | None,
-          replace: bool, owner: str | None, most_removed: float | None) -> dict[str, Counter]:
+          replace: bool, owner: str | None, most_removed: float | None,
+          preview: graph.Preview | None = None) -> dict[str, Counter]:
     nodes: list[NodeBatch] = []
     edges: list[EdgeBatch] = []
     problems: list[Problem] = []
@@ -135,7 +137,7 @@ def _load(store: Store, items: Iterable[Item], progress: Progress, proposals: _P
     held = [b for b in nodes if proposals is not None and b.label == ORGANISATION]
     ready = checked.add([b for b in nodes if proposals is None or b.label != ORGANISATION])
     del nodes
-    with graph.writing(store, sources, progress, total, most_removed) as write:
+    with graph.writing(store, sources, progress, total, most_removed, preview) as write:
         _write_nodes(write, ready, problems)
         del ready
         resolved: list[Item] = [*held, *edges]

@@ -38,6 +38,7 @@ class Ingested:
     matches: list = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    preview: dict | None = None  # a dry run's report (graph.Preview.report); nothing was written
 
     @property
     def removed(self) -> int:
@@ -51,7 +52,7 @@ class Ingested:
 def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None = None,
                  progress: Callable[[str], None] = lambda _: None, source: str | None = None,
                  replace: bool = False, owner: str | None = None, most_removed: float | None = None,
-                 skip_invalid: bool = False, options: dict | None = None) -> Ingested:
+                 skip_invalid: bool = False, options: dict | None = None, dry_run: bool = False) -> Ingested:
     """Read ``paths`` with the ``kind`` reader and write them to ``store``; InvalidRecords writes nothing.
 
     ``source``: the name of the dataset the files are (their sources' ids take it); without it each
@@ -61,18 +62,19 @@ def ingest_paths(store: graph.Store, kind: str, paths: Sequence[str | Path], dec
     ``skip_invalid`` (readers in ``SKIPPING``): records the reader finds invalid are left out, with
     what hangs off them, and listed in ``Ingested.skipped``; the valid ones are written, all or nothing.
     ``options``: the reader's own keyword arguments (``council=`` for ModernGov).
+    ``dry_run``: read, check and resolve, and write nothing; ``Ingested.preview`` says what would change.
     """
     if skip_invalid and kind not in SKIPPING:
         raise PartnermapError(f"the {kind} reader cannot skip invalid records: it reads all or nothing "
                               f"(skipping works with {', '.join(sorted(SKIPPING))})")
     with _collector_paused():
         return _ingest(store, kind, paths, decisions, progress, source, replace, owner, most_removed, skip_invalid,
-                       options or {})
+                       options or {}, dry_run)
 
 
 def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decisions: Path | None,
             progress: Callable[[str], None], source: str | None, replace: bool, owner: str | None,
-            most_removed: float | None, skip_invalid: bool, options: dict) -> Ingested:
+            most_removed: float | None, skip_invalid: bool, options: dict, dry_run: bool = False) -> Ingested:
     reader = functools.partial(READERS[kind], **options) if options else READERS[kind]
     if source:
         reader = functools.partial(reader, dataset=source)
@@ -86,11 +88,13 @@ def _ingest(store: graph.Store, kind: str, paths: Sequence[str | Path], decision
     aside = SetAside(items)
     chosen = resolution.read_decisions(decisions) if decisions else None
     resolver = resolution.Resolver.from_store(store, chosen)
+    preview = graph.Preview() if dry_run else None
     counts = load(store, aside, progress=progress, resolver=resolver, replace=replace, owner=owner,
-                  most_removed=most_removed)
+                  most_removed=None if dry_run else most_removed, preview=preview)
     if aside.skipped:
         progress(f"skipped {len(aside.skipped)} invalid records")
-    return Ingested(counts, resolver.matches, aside.warnings, aside.skipped)
+    return Ingested(counts, resolver.matches, aside.warnings, aside.skipped,
+                    preview.report() if preview is not None else None)
 
 
 _pauses = 0  # ingests running now; the collector is held off while any is

@@ -175,8 +175,8 @@ def _batches(sheets: dict[str, _Sheet]) -> Iterator[Item]:
         yield from some(s.edges("COVERS", "id", "territory", ("Organisation",), ("Territory",)))
     if "partnerships" in sheets:
         s = sheets["partnerships"]
-        columns = {"id": "id", "name": "name", "kind": "kind", "statutory": "statutory", "meetings_per_year": "meetings_per_year",
-                   "start": "start", "end": "end"}
+        # Every column that fills a property of the partnership (the governance columns too), as the model says.
+        columns = {column.property: name for name, column in FILES["partnerships"].columns.items() if column.property}
         is_forum = s.frame["kind"].str.lower() == "forum"
         yield s.nodes("Partnership", columns, ~is_forum)
         yield s.nodes("Forum", columns, is_forum)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ingest.batches import ReadWarning, too_large
 from ingest.text import CONTROL, DELIMITERS, decode, delimiter, has_control
-from ingest.values import fraction, uk_date
+from ingest.values import fraction, pounds, uk_date
 from ontology import load_model
 from partnermap.errors import Problem
 
@@ -241,7 +241,7 @@ def _typed_columns() -> dict[str, str]:
 
 
 def as_model_reads(frame: pd.DataFrame) -> pd.DataFrame:
-    """Day-first dates and percentages in date and fraction columns read as ISO dates and fractions."""
+    """Day-first dates, percentages and pounds (``£12,500``) in date and number columns read as the model holds them."""
     for column in frame.columns:
         kind = _typed_columns().get(str(column))
         if kind is None:
@@ -251,7 +251,7 @@ def as_model_reads(frame: pd.DataFrame) -> pd.DataFrame:
             text = trimmed(value)
             if not text or (kind == "date" and _ISO.match(text)):
                 continue
-            converted = uk_date(text) if kind == "date" else fraction(text)
+            converted = uk_date(text) if kind == "date" else fraction(text) or pounds(text)
             if converted is not None:
                 read[value] = converted
         if read:

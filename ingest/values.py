@@ -3,7 +3,7 @@
 ``01/06/2001`` is the first of June: UK registers and UK publishers write the day first. Dates are
 also read with the month in words (``1 June 2001``, ``1st Jun 2001``, ``June 1, 2001``), with dashes or
 dots (``01-06-2001``, ``1.6.2001``); a two-digit year is not guessed at. A percentage (``92%``) is
-read as the fraction it stands for (``0.92``).
+read as the fraction it stands for (``0.92``), and an amount in pounds (``£12,500.50``) as its number.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ _MONTHS = {name: number for number, names in enumerate(
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$", re.I)
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.I)
 _PERCENT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*%$")
+_POUNDS = re.compile(r"^£\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?$")
 
 
 def _date(year: str, month: str | int, day: str) -> dt.date | None:
@@ -67,3 +68,9 @@ def fraction(text: str) -> str | None:
         return format((Decimal(match[1]) / 100).normalize(), "f")
     except InvalidOperation:
         return None
+
+
+def pounds(text: str) -> str | None:
+    """``£12,500.50`` as ``12500.50`` (commas only between thousands); None for anything without a £ sign."""
+    match = _POUNDS.match(text.strip())
+    return f"{match[1].replace(',', '')}{match[2] or ''}" if match else None

@@ -11,6 +11,7 @@ from ontology.model import (IDENTIFIER, Display, Label, LabelDisplay, Model, Mod
                             checked_identifier, concept_id, load_model, own_properties)
 from ontology.rdf import ontology_graph, ontology_turtle
 from ontology.register import RegisterColumn, RegisterFile
+from ontology.statutory import Requirement, Statutory, StatutoryRule
 
 __all__ = [
     "Display",
@@ -23,6 +24,9 @@ __all__ = [
     "RegisterColumn",
     "RegisterFile",
     "RelationshipType",
+    "Requirement",
+    "Statutory",
+    "StatutoryRule",
     "Term",
     "checked_identifier",
     "concept_id",

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ontology.register import RegisterFile, parse_register
+from ontology.statutory import Statutory, parse_statutory
 
 MODEL_FILE = Path(__file__).with_name("model.toml")
 
@@ -150,6 +151,7 @@ class Model:
     kinds: dict[str, tuple[str, ...]] = field(default_factory=dict)
     display: Display = field(default_factory=Display)
     register: dict[str, RegisterFile] = field(default_factory=dict)  # the register's files, in order
+    statutory: Statutory = field(default_factory=Statutory)  # who the law says sits on statutory partnerships
 
     def kind(self, name: str) -> tuple[str, ...]:
         """The labels of the abstract kind ``name`` (``Group``: Partnership, Forum); ValueError otherwise."""
@@ -287,6 +289,7 @@ def parse_model(data: dict) -> Model:
         kinds=kinds,
         display=_display(data, labels, vocabularies),
         register=register,
+        statutory=parse_statutory(data, vocabularies, ModelError, MODEL_FILE.name),
     )
 
 

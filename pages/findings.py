@@ -108,6 +108,16 @@ FINDINGS: tuple[Finding, ...] = (
             "Organisations that share partnerships and a theme but sit on no partnership on that theme together.",
             "{n} suggested links", group="more", theme_columns=("theme",),
             links={"a_name": Link("a", "Organisation"), "b_name": Link("b", "Organisation")}, hidden=("a", "b")),
+    Finding("statutory-gaps", "statutory-gaps", "Statutory gaps",
+            "Statutory partnerships without a member the law requires (a Health and Wellbeing Board without its "
+            "director of public health, a Community Safety Partnership without probation), with the act that requires it.",
+            "{n} members the law requires are missing from statutory partnerships",
+            links={"partnership_name": Link("partnership", "Partnership")}, hidden=("partnership", "met", "met_by", "posts", "source_rows"),  # empty on unmet rows
+            headline_params={"unmet": True}),
+    Finding("governance-register", "governance-register", "Governance register",
+            "Partnerships whose review is overdue, with no date to review their terms of reference, or no lead officer.",
+            "{n} governance register gaps",
+            links={"partnership_name": Link("partnership", "Partnership")}, hidden=("partnership",), group="more"),
 )
 BY_SLUG = {finding.slug: finding for finding in FINDINGS}
 

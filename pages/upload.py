@@ -1,11 +1,14 @@
-"""The upload pages: the form, the problems found (nothing written), or what was written."""
+"""The upload pages: the form, the problems found (nothing written), a preview to confirm, or what was written."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from graph.preview import report_rows
 from pages.context import common
 from pages.render import render
+
+PREVIEW_ROWS = 1000  # the most changes a preview page lists; the counts above it cover them all
 
 
 def form_page(refused: str | None, error: str = "", field: str = "") -> str:
@@ -33,3 +36,12 @@ def done_page(filename: str, nodes: dict[str, int], relationships: dict[str, int
     done = {"nodes": sorted(nodes.items()), "relationships": sorted(relationships.items()), "removed": removed}
     return render("upload.html", **common("/upload", refused=None, error="", field="", problems=None, done=done,
                                           filename=filename))
+
+
+def preview_page(filename: str, job_id: str, report: dict[str, Any], name: str) -> str:
+    """What the upload would change (counts first, then each change), and a form to write it: nothing written yet."""
+    rows = report_rows(report)
+    preview = {"counts": report["counts"], "rows": rows[:PREVIEW_ROWS], "more": max(0, len(rows) - PREVIEW_ROWS),
+               "job": job_id, "name": name}
+    return render("upload.html", **common("/upload", refused=None, error="", field="", problems=None, done=None,
+                                          filename=filename, preview=preview))

@@ -24,7 +24,7 @@ SHIPPED = ["pages/templates/base.html", "pages/templates/overview.html", "pages/
            "pages/static/govuk/govuk-frontend.min.js", "pages/static/vendor/htmx.min.js",
            "pages/static/vendor/leaflet.js", "pages/static/vendor/swagger-ui-bundle.js",
            "pages/static/workspace/network.js", "pages/static/VERSIONS.json", "graph/queries/search_names.cypher",
-           "ontology/model.toml"]
+           "ontology/model.toml", "ontology/popolo.csv"]
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= 
 // counts the group, its chair and its meetings once.
 WITH o, p, max(CASE WHEN m.role = 'chair' THEN 1 ELSE 0 END) AS chair, avg(m.attendance) AS attendance,
      collect(m.source_row) AS source_row
+// The lists below in one order every time (by the group's name), not the engine's.
+ORDER BY p.name, p.id SKIP 0
 WITH o, count(p) AS memberships, sum(chair) AS chairs, sum(coalesce(p.meetings_per_year, 0)) AS meetings_per_year,
      avg(attendance) AS average_attendance, collect(p.name) AS partnerships,
      collect(CASE WHEN chair = 1 THEN p.name END) AS chaired, collect(source_row) AS source_rows

@@ -119,7 +119,7 @@ def test_every_write_route_needs_the_key(make_client):
     writes = _writes(client.app)
     assert ("POST", "/ingest/register") in writes and ("POST", "/upload") in writes
     for method, path in writes:
-        if path == "/upload":  # the workspace's form sends its key as a field, and is answered with a page
+        if path in ("/upload", "/upload/confirm"):  # the workspace's forms send their key as a field, answered with a page
             for key in ({}, {"api_key": "not-the-key"}, {"api_key": f"Bearer {KEY}"}):
                 response = client.post(path, data=key, files={"register": ("r.zip", b"PK\x03\x04", "application/zip")})
                 assert response.status_code == 401 and "Enter a valid API key" in response.text
@@ -131,7 +131,7 @@ def test_every_write_route_needs_the_key(make_client):
     # with no keys configured, writes are off altogether
     closed = make_client()
     for method, path in _writes(closed.app):
-        if path == "/upload":
+        if path in ("/upload", "/upload/confirm"):
             assert closed.post(path, data={"api_key": KEY}).status_code == 403
             continue
         assert_error(closed.request(method, path, headers={"Authorization": f"Bearer {KEY}"}), 403, "forbidden")

@@ -174,9 +174,12 @@ def test_serve_read_only_runs_two_workers_that_share_the_store_and_refuse_upload
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(150):  # up to 30 s for both workers to start
+        # Until both workers hold the store; the deadline only guards against a hang (each worker
+        # builds its indexes as it starts, which a busy machine makes slow).
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and server.poll() is None:
             try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200 and len(_holders(server.pid, db)) == 2:
+                if httpx.get(f"{base}/health", timeout=5).status_code == 200 and len(_holders(server.pid, db)) == 2:
                     break
             except httpx.TransportError:
                 pass

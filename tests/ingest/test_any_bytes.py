@@ -47,9 +47,11 @@ INPUTS: dict[str, list[Path]] = {
     "ons-partnerships": sorted((FIXTURES / "ons").glob("*.csv")),
     "rdf": [FIXTURES / "rdf" / "org.ttl", FIXTURES / "hostile" / "rdf" / "scoped-context.jsonld"],
     "moderngov": [FIXTURES / "moderngov" / "leicester", FIXTURES / "moderngov" / "leicester" / "GetCouncillorsByWard.xml"],
+    "popolo": [FIXTURES / "popolo" / "people.json"],
 }
 SUFFIX = {"register": ".csv", "openreferral": ".json", "360giving": ".csv", "documents": ".txt", "geography": ".csv",
-          "boundaries": ".geojson", "ons-partnerships": ".csv", "rdf": ".ttl", "moderngov": ".xml"}
+          "boundaries": ".geojson", "ons-partnerships": ".csv", "rdf": ".ttl", "moderngov": ".xml",
+          "popolo": ".json"}
 TOGETHER = ("geography", "boundaries", "ons-partnerships", "moderngov")
 WRONG_VALUES = [None, 0, -1, 1.5, True, "", " ", "x", [], {}, [None], {"a": None}, "E06000016", "2020-13-45", 1e308, "\x00"]
 PUNCTUATION = [b",", b";", b'"', b"\n", b"\r", b"\t", b"{", b"}", b"[", b"]", b"<", b">", b"\x00", b"\xff\xfe", b"null", b"-1e999"]

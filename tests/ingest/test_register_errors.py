@@ -323,3 +323,39 @@ def test_broken_reingest_leaves_the_store_as_it_was(small_register, register_cop
         names = store.run("MATCH (o:Organisation {id: 'blaby-homes'}) RETURN o.name AS name")
         assert names == [{"name": "Blaby Homes"}]
         assert store.run("MATCH (o:Organisation {id: 'new-org'}) RETURN o.id AS id") == []
+
+
+# --------------------------------------------------------------------------
+# Governance columns (optional): significance, lead_officer, resources, risks, review dates
+# --------------------------------------------------------------------------
+
+
+def test_bad_governance_values_are_named_with_nothing_written(register_copy, tmp_path):
+    rows = read_rows(register_copy / "partnerships.csv")
+    columns = ["significance", "resources_cash", "terms_of_reference_review", "last_review"]
+    bad = {3: ["urgent", "", "", ""], 4: ["high", "lots", "31/13/2024", "2023-02-30"]}
+    write_rows(register_copy / "partnerships.csv",
+               [rows[0] + columns] + [row + bad.get(number, [""] * 4) for number, row in enumerate(rows[1:], start=2)])
+
+    problems, _ = problems_loading(register_copy, tmp_path / "db")
+
+    check(problems, "partnerships.csv", 3, "significance", "urgent", "high", "medium", "low")
+    check(problems, "partnerships.csv", 4, "resources_cash", "lots")
+    check(problems, "partnerships.csv", 4, "terms_of_reference_review", "31/13/2024")
+    check(problems, "partnerships.csv", 4, "last_review", "2023-02-30")
+    assert len(problems) == 4
+
+
+def test_governance_columns_are_read_as_a_manager_writes_them(register_copy, tmp_path):
+    rows = read_rows(register_copy / "partnerships.csv")
+    columns = ["significance", "lead_officer", "resources_cash", "resources_in_kind", "risks",
+               "terms_of_reference_review", "last_review"]
+    values = {2: ["High", "Partnership Manager", "£12,500.50", "two officers", "funding ends March", "31/03/2025", "1 June 2024"]}
+    write_rows(register_copy / "partnerships.csv",
+               [rows[0] + columns] + [row + values.get(number, [""] * 7) for number, row in enumerate(rows[1:], start=2)])
+    with graph.open_store(tmp_path / "db") as store:
+        ingest.load(store, ingest.READERS["register"](register_copy))
+        [row] = graph.run_query(store, "governance-fields", {"partnership": "shire-together"})
+    assert (row["significance"], row["lead_officer"], row["resources_cash"], row["resources_in_kind"], row["risks"]) == (
+        "high", "Partnership Manager", 12500.5, "two officers", "funding ends March")
+    assert (str(row["terms_of_reference_review"]), str(row["last_review"])) == ("2025-03-31", "2024-06-01")

@@ -17,7 +17,7 @@ import pytest
 
 import ingest
 from ingest.batches import ReadWarning
-from ingest.values import fraction, uk_date
+from ingest.values import fraction, pounds, uk_date
 from partnermap.errors import InvalidRecords
 from tests.api.conftest import workbook_bytes
 
@@ -59,6 +59,13 @@ def test_a_date_written_day_first_or_in_words(written, read):
                                                 ("0.92", None), ("92", None), ("%", None)])
 def test_a_percentage_is_a_fraction(written, read):
     assert fraction(written) == read
+
+
+@pytest.mark.parametrize(("written", "read"), [("£25,000", "25000"), ("£ 12500.50", "12500.50"),
+                                                ("£12,500,000.5", "12500000.5"), ("£1,00", None), ("25000", None),
+                                                ("£-5", None), ("£", None)])
+def test_an_amount_in_pounds_is_its_number(written, read):
+    assert pounds(written) == read
 
 
 def test_windows_1252_with_pounds_and_accents_is_read(register_copy, store):

@@ -56,9 +56,10 @@ def _planted() -> tuple[dict[str, list[dict]], set[tuple[str, int, str]]]:
 
 def test_a_value_outside_every_list_is_refused_naming_sheet_row_and_column(tmp_path):
     rows, expected = _planted()
-    # By hand: sector, kind, role, level; statutory; 14 reference columns; since, until, a strategy's
-    # start and end, a partnership's start and end; attendance; meetings_per_year.
-    assert len(expected) == 4 + 1 + 14 + 6 + 1 + 1
+    # By hand: sector, kind, role, level, significance; statutory; 14 reference columns; since, until, a
+    # strategy's start and end, a partnership's start and end, its terms of reference review and last review;
+    # attendance; meetings_per_year.
+    assert len(expected) == 5 + 1 + 14 + 8 + 1 + 1
     write_register(tmp_path / "bad.xlsx", MODEL, rows)
     with graph.open_store(tmp_path / "db") as store:
         with pytest.raises(InvalidRecords) as refused:
