@@ -28,7 +28,9 @@ GROUP_KINDS = frozenset(load_model().kind("Group"))
 OVERLOAD = findings.finding("overloaded-organisations")
 OVERLOAD_MIN = int(OVERLOAD.headline_params["min"])  # the same line the overview's finding draws
 # Findings that name a partnership: those linking a column to a partnership's profile.
-TOUCHING = tuple(f for f in findings.FINDINGS if any(link.label in GROUP_KINDS for link in f.links.values()))
+# Statutory gaps have a section of their own (every requirement, met or not).
+TOUCHING = tuple(f for f in findings.FINDINGS if any(link.label in GROUP_KINDS for link in f.links.values())
+                 and f.slug != "statutory-gaps")
 ROW_PATTERN = re.compile(r"^(?P<file>.+) row (?P<row>\d+)$")  # how readers write a source row
 OVERLOAD_ROWS = 1000  # the overload query's most rows (its limit's upper bound)
 
@@ -56,11 +58,13 @@ class Part:
     load: list[dict[str, Any]] = field(default_factory=list)
     touching: list[Touching] = field(default_factory=list)
     changes: list[tuple[Any, list[dict[str, Any]]]] = field(default_factory=list)  # (graph.changes section, rows)
+    statutory: list[dict[str, Any]] = field(default_factory=list)
     picture: dict[str, Any] | None = None
 
     @property
     def finding_count(self) -> int:
-        """How many finding rows name it (overloaded members are counted in the load section)."""
+        """How many finding rows name it (overloaded members are counted in the load section, requirements of
+        the law not met in the statutory one)."""
         return sum(len(t.rows) for t in self.touching)
 
     @property
@@ -77,6 +81,11 @@ class Part:
     def changed(self) -> int:
         """How many changes touch it."""
         return sum(len(rows) for _, rows in self.changes)
+
+    @property
+    def unmet(self) -> list[dict[str, Any]]:
+        """The requirements of the law in force that no member meets."""
+        return [row for row in self.statutory if not row["met"]]
 
     @property
     def overloaded(self) -> list[dict[str, Any]]:
@@ -189,6 +198,12 @@ def naming(space: Workspace, item: findings.Finding, window: Window) -> dict[str
     return space.cache.value(space.store, ("pack-naming", item.slug, window.as_of), build)
 
 
+def statutory(space: Workspace, part: Part, window: Window) -> None:
+    """What the law requires of its membership, if it is statutory and a rule of the model matches it: each
+    requirement in force on the as-of date, met or not, by which members and posts, with the legislation."""
+    part.statutory = graph.run_query(space.store, "statutory-gaps", window.dated({"partnership": part.id}))
+
+
 def changed(space: Workspace, part: Part, window: Window) -> None:
     """What changed since ``since`` that touches it (:func:`graph.changes.changes`): members who joined or left,
     chairs changed, its findings appearing or clearing, its members' overload going up or down."""
@@ -230,6 +245,7 @@ SECTIONS = (
     ("about", "About it", about),
     ("members", "Members, posts and attendance", members),
     ("load", "The meeting load of its members", load),
+    ("statutory", "Statutory duties", statutory),
     ("findings", "Findings that name it", touching),
     ("changes", "What changed", changed),
     ("network", "Its network", picture),

@@ -27,6 +27,7 @@ from tests.conftest import ROOT
 
 DIAGNOSTICS = ROOT / "tests" / "fixtures" / "registers" / "diagnostics"
 HOSTILE = ROOT / "tests" / "fixtures" / "registers" / "hostile-names"
+STATUTORY = ROOT / "tests" / "fixtures" / "registers" / "statutory"
 OUT = ROOT / "out"
 AS_OF = "2020-06-01"
 MEMBERS = ("Testshire NHS Trust", "Northdale District Council", "Northdale Homes", "Northdale Voluntary Action")
@@ -37,6 +38,7 @@ def space(tmp_path_factory):
     store = graph.open_store(tmp_path_factory.mktemp("pack") / "db")
     ingest.load(store, ingest.READERS["register"](DIAGNOSTICS))
     ingest.load(store, ingest.READERS["register"](HOSTILE))
+    ingest.load(store, ingest.READERS["register"](STATUTORY))
     yield Workspace(store, CoverageCache(), FindingsCache())
     store.close()
 
@@ -176,3 +178,27 @@ def test_a_place_covered_by_many_partnerships_is_not_printed_to_pdf(space, monke
     with pytest.raises(QueryError, match="7 partnerships and forums cover E05000921: a PDF holds the packs of at most 6"):
         pack.document(space, "pdf", pack.Window.parse(AS_OF), territory="E05000921")
     assert pack.document(space, "html", pack.Window.parse(AS_OF), territory="E05000921").startswith(b"<!DOCTYPE html>")
+
+
+def test_a_board_missing_healthwatch_and_the_icb_is_flagged_with_the_2012_act_cited(space):
+    # The statutory register's README: Statvale's Health and Wellbeing Board, on 2023-06-01, has a councillor and
+    # the three directors (rows 2-5) but no Healthwatch (s.194(2)(e)) and no integrated care board (s.194(2)(f)).
+    content = pack.document(space, "pdf", pack.Window.parse("2023-06-01"), partnership="statvale-hwb")
+    text = _words("\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages))
+    assert "Statutory duties 6 requirements of the law, 2 not met" in text
+    for provision in ("a", "b", "c", "d", "e", "f"):
+        assert f"Health and Social Care Act 2012, s. 194(2)({provision})" in text or \
+               f"Health and Social Care Act 2012, s.194(2)({provision})" in text
+    part = pack.part_of(space, "statvale-hwb", pack.Window.parse("2023-06-01"))
+    assert [row["legislation"] for row in part.unmet] == ["Health and Social Care Act 2012, s.194(2)(e)",
+                                                          "Health and Social Care Act 2012, s.194(2)(f), as amended "
+                                                          "by the Health and Care Act 2022"]
+    # The councillor and the three directors are all the council's posts.
+    assert [row["met_by"] for row in part.statutory if row["met"]] == [["Statvale Council"]] * 4
+
+
+def test_a_partnership_no_rule_matches_says_so(space):
+    part = pack.part_of(space, "statvale-asb", pack.Window.parse("2023-06-01"))  # a task group, not statutory
+    assert part.statutory == []
+    html = pack.partnership_pack(space, "statvale-asb", pack.Window.parse("2023-06-01"))
+    assert "No statutory rule applies" in html
