@@ -48,9 +48,10 @@ demo: $(BIN)/.installed
 	$(BIN)/partnermap --db $(DEMO_DB) viz --governance --title "Leicestershire and Leicester: who reports to whom" --output $(OUT)/leicestershire-governance.html
 	$(BIN)/partnermap --db $(DEMO_DB) report --as-of 2008-01-01 --title "Leicestershire partnership map (as of 2008-01-01)" --output $(OUT)/report.html
 	$(BIN)/partnermap ontology --output $(OUT)/partnermap.ttl
+	$(BIN)/partnermap --db $(DEMO_DB) pack --partnership leicestershire-together --as-of 2008-01-01 --since 2005-01-01 -o $(OUT)/pack-leicestershire-together.pdf
 	@echo
 	@echo "Demo done. The Leicestershire sample is in the embedded store $(DEMO_DB); outputs:"
-	@for f in $(OUT)/report.html $(OUT)/leicester-network.html $(OUT)/leicestershire-governance.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
+	@for f in $(OUT)/report.html $(OUT)/pack-leicestershire-together.pdf $(OUT)/leicester-network.html $(OUT)/leicestershire-governance.html $(OUT)/stats.json $(OUT)/coverage-blaby.txt $(OUT)/coverage-leicester.json \
 	          $(OUT)/coverage-enderby-ward.txt $(OUT)/locate-enderby.txt \
 	          $(OUT)/profile-leicestershire-together.csv $(OUT)/partnermap.ttl; do echo "  $$f"; done
 	@echo "Try: $(BIN)/partnermap --db $(DEMO_DB) query coverage --param territory=E07000130"

@@ -22,6 +22,7 @@ from graph.coverage import CoverageCache, PerGeneration
 from graph.locate import Locator
 from api import admin, changes, health, ingest, locate, maps, profiles, queries, sources, territories, upload, uploads, workspace
 from api import template
+from api import pack
 from api.errors import exception_detail, install_error_handlers
 from api.held import HeldUploads
 from api.jobs import IngestWorker
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(template.router)
     app.include_router(changes.router)
+    app.include_router(pack.router)
     app.mount("/static/vis", StaticFiles(directory=VIS), name="vis")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from partnermap.errors import (
     BackupRefused,
+    PrintUnavailable,
     InvalidRecords,
     NotFound,
     PartnermapError,
@@ -42,6 +43,7 @@ ERROR_STATUS: tuple[tuple[type[PartnermapError], int, str], ...] = (
     (Forbidden, 403, "forbidden"),
     (Unconfirmed, 409, "unconfirmed"),
     (BackupRefused, 409, "backup_refused"),
+    (PrintUnavailable, 503, "print_unavailable"),
 )
 HTTP_CODES = {
     400: "bad_request",

@@ -39,6 +39,19 @@ def percentiles(times_ms: list[float]) -> dict[str, float]:
             "max_ms": round(ordered[-1], 1), "count": len(ordered)}
 
 
+def asked(client, paths: list[str]) -> tuple[list[float], list[int]]:
+    """Milliseconds and bytes of each GET of ``paths``, one after another; exits on any answer but 200."""
+    times, sizes = [], []
+    for path in paths:
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{path}: {response.status_code} {response.text[:200]}")
+        sizes.append(len(response.content))
+    return times, sizes
+
+
 def page_types(app, rng: random.Random, count: int) -> dict[str, list[str]]:
     """For each page type, ``count`` addresses to ask for (ids and places drawn from the store)."""
     import graph
@@ -84,13 +97,7 @@ def main() -> None:
         rng = random.Random(16)
         results: dict[str, dict] = {}
         for name, paths in page_types(app, rng, args.requests).items():
-            times = []
-            for path in paths:
-                start = time.perf_counter()
-                response = client.get(path)
-                times.append((time.perf_counter() - start) * 1000)
-                if response.status_code != 200:
-                    raise SystemExit(f"{path}: {response.status_code} {response.text[:200]}")
+            times, _ = asked(client, paths)
             results[name] = percentiles(times)
             print(f"{name:<28} median {results[name]['median_ms']:>8} ms   p95 {results[name]['p95_ms']:>8} ms"
                   f"   max {results[name]['max_ms']:>8} ms", flush=True)

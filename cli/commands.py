@@ -648,6 +648,29 @@ def report(
 
 
 @app.command()
+def pack(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .pdf or .html file to write.")],
+    partnership: Annotated[str, typer.Option("--partnership", help="The partnership's or forum's id.")] = "",
+    territory: Annotated[str, typer.Option("--territory", help="GSS code: every partnership and forum covering it.")] = "",
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Memberships in force on this day (YYYY-MM-DD) [default today].")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Say who joined and left since this day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write the annual review pack of a partnership or a place: a board paper as PDF or HTML (the same templates)."""
+    from pages import pack as review_pack
+
+    try:
+        window = review_pack.Window.parse(as_of or "", since or "")
+        with _reading() as store:
+            content = review_pack.document(_workspace(store), output.suffix.lstrip(".").lower(), window,
+                                           partnership=partnership, territory=territory)
+    except PartnermapError as exc:
+        _fail(exc)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
 def queries() -> None:
     """List every named query with its parameters and what it answers."""
     for name in graph.query_names():

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import graph
 from ontology import load_model
 from graph.coverage import CoverageIndex
-from pages import findings
+from pages import findings, pack
 from pages.context import Workspace, common
 from pages.findings import Filters, page_of, profile_href
 from pages.render import render
@@ -124,4 +124,5 @@ def territory_page(space: Workspace, code: str, number: int = 1) -> str:
     children = [index.territories[c] for c in index.children(code)]
     return render("place.html", **common(
         "/places", territory=territory, parents=parents, children=children, paged=paged, kinds=sorted(kinds.items()),
-        geojson=geojson, page_href=lambda n: f"/places/{quote(code, safe='')}?page={n}"))
+        geojson=geojson, page_href=lambda n: f"/places/{quote(code, safe='')}?page={n}",
+        pack_href=f"/pack/territory/{quote(code, safe='')}", pack_pdf=len(pack.covering(space, code)) <= pack.PDF_PARTS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
+from urllib.parse import quote
 
 import graph
 from graph.facts import statements_of
@@ -29,7 +30,8 @@ HEADINGS = {
     ("in", "MENTIONS"): "Mentioned in", ("out", "FUNDS"): "Funds", ("in", "FUNDS"): "Funded by",
     ("out", "SUB_ORGANISATION_OF"): "Part of", ("in", "SUB_ORGANISATION_OF"): "Has parts",
 }
-NETWORK_KINDS = ("Organisation", *load_model().kind("Group"))
+GROUP_KINDS = load_model().kind("Group")
+NETWORK_KINDS = ("Organisation", *GROUP_KINDS)
 GROUP_LIMIT = 200  # neighbours listed under one heading; a council delivering 500 services says how many more
 
 
@@ -67,6 +69,15 @@ def neighbours(space: Workspace, node_id: str, kind: str) -> list[dict[str, Any]
     return sorted(groups, key=lambda g: (-len(g["items"]) if g["heading"] == "Members" else 0, g["heading"]))
 
 
+def described(space: Workspace, row: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, str]]]:
+    """A node's facts as (words, value) and every source that states them, most recent first, with its row."""
+    facts = row["facts"]
+    own = own_properties(space.store.model.label(row["kind"]).properties)
+    shown = [(name.replace("_", " ").capitalize(), value) for name, value in facts.items()
+             if name in own and name not in SHOWN_ELSEWHERE and value not in (None, "", [])]
+    return shown, [(source, source_row or "") for source, source_row, _ in statements_of(facts, own)]
+
+
 def page(space: Workspace, node_id: str, kind: str = "") -> str:
     """A profile page; a territory's profile is its place page."""
     row = facts_of(space, node_id, kind)
@@ -75,12 +86,7 @@ def page(space: Workspace, node_id: str, kind: str = "") -> str:
 
         return places.territory_page(space, node_id)
     facts = row["facts"]
-    label = space.store.model.label(row["kind"])
-    own = own_properties(label.properties)
-    shown = [(name.replace("_", " ").capitalize(), value) for name, value in facts.items()
-             if name in own and name not in SHOWN_ELSEWHERE and value not in (None, "", [])]
-    # Every source that states it, most recent first, with its row (one line when only one does).
-    sources = [(source, source_row or "") for source, source_row, _ in statements_of(facts, own)]
+    shown, sources = described(space, row)
     drawing = table = None
     if row["kind"] in NETWORK_KINDS:
         nodes, edges = network.sized(graph.run_query(space.store, "memberships-around", {"id": node_id}))
@@ -89,4 +95,5 @@ def page(space: Workspace, node_id: str, kind: str = "") -> str:
     return render("profile.html", **common(
         "", kind=row["kind"], node_id=node_id, name=facts.get("name") or node_id, facts=shown,
         sources=sources, groups=neighbours(space, node_id, row["kind"]),
-        drawing=drawing, table=table))
+        drawing=drawing, table=table,
+        pack_href=f"/pack/partnership/{quote(node_id, safe='')}" if row["kind"] in GROUP_KINDS else ""))

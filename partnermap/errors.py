@@ -8,7 +8,8 @@
     ├── Forbidden               a write to a source another key owns
     ├── Unconfirmed             a write that would remove much of what a source said, not confirmed
     ├── StoreUnavailable        the database cannot be opened or reached
-    └── BackupRefused           a backup or restore that cannot be done as asked; nothing was written
+    ├── BackupRefused           a backup or restore that cannot be done as asked; nothing was written
+    └── PrintUnavailable        a PDF asked for where WeasyPrint or the Pango library is missing
 
 Driver exceptions are translated at the store boundary (``raise StoreUnavailable(...) from exc``).
 """
@@ -64,6 +65,10 @@ class BackupRefused(PartnermapError):
     A damaged, truncated or foreign backup file, a store holding data without ``--force``, a
     backup file that exists already, or an engine whose backups are its own tools (Neo4j).
     """
+
+
+class PrintUnavailable(PartnermapError):
+    """A PDF asked for where WeasyPrint, or the Pango library it draws text with, cannot be loaded."""
 
 
 @dataclass(frozen=True)

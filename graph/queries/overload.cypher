@@ -4,6 +4,7 @@
 // inside it, or a place it lies in) count.
 // @param territory str = '': GSS code to limit to groups working there (empty: everywhere)
 // @param groups list = '': ids of the partnerships and forums to count (empty: all); the workspace passes those working in an area, read from the coverage index instead of walking PART_OF per membership
+// @param organisations list = '': ids of the organisations to list (empty: all); the review pack passes a partnership's members
 // @param min int = 1 in 1..100000: fewest memberships an organisation must have to be listed
 // @param as_of date = today: count only memberships in force on this day, of partnerships and forums in force then (YYYY-MM-DD)
 // @param limit int = 500 in 0..1000: most rows to return, busiest first
@@ -12,6 +13,7 @@ MATCH (o:Organisation)-[m:MEMBER_OF]->(p:@Group)
 WHERE (m.since IS NULL OR m.since <= $as_of) AND (m.until IS NULL OR m.until >= $as_of)
   AND (p.start IS NULL OR p.start <= $as_of) AND (p.`end` IS NULL OR p.`end` >= $as_of)
   AND (size($groups) = 0 OR p.id IN $groups)
+  AND (size($organisations) = 0 OR o.id IN $organisations)
   AND ($territory = ''
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)-[:PART_OF*0..12]->(:Territory {id: $territory}) }
        OR EXISTS { MATCH (p)-[:COVERS]->(:Territory)<-[:PART_OF*1..12]-(:Territory {id: $territory}) })

@@ -124,6 +124,13 @@ def test_overload_min_keeps_organisations_with_at_least_that_many(register):
     assert run(register, "overload", as_of=AS_OF, min=6) == []
 
 
+def test_overload_of_some_organisations_counts_all_their_groups(register):
+    # The review pack asks for a partnership's members only: each still counts every group it sits on
+    # (north-council 5, probation 2, from the counts above); the others are not listed.
+    rows = run(register, "overload", as_of=AS_OF, organisations=["probation", "north-council"])
+    assert [(r["organisation"], r["memberships"]) for r in rows] == [("north-council", 5), ("probation", 2)]
+
+
 def test_overload_meetings_a_year_and_average_attendance(register):
     found = by(run(register, "overload", as_of=AS_OF), "organisation")
     # nhs-trust: P1 4 + P4 6 + P5 4 + MH 12 = 26; attendance (1 + 0.9 + 1 + 0.9) / 4 = 0.95
