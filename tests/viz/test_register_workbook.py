@@ -121,6 +121,17 @@ def test_libreoffice_opens_the_template(area_template, tmp_path):
     if soffice is None:
         pytest.skip("LibreOffice (soffice) is not installed: the template is checked with openpyxl only")
     (tmp_path / "register.xlsx").write_bytes(area_template)
-    subprocess.run([soffice, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tmp_path / "register.xlsx")],
-                   check=True, timeout=120, capture_output=True)
+    # The first sheet as UTF-8 CSV (filter options 44,34,76: comma, double quote, UTF-8), and the
+    # workbook saved again by LibreOffice as xlsx: every drop-down list survives its reading.
+    subprocess.run([soffice, "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir",
+                    str(tmp_path), str(tmp_path / "register.xlsx")], check=True, timeout=120, capture_output=True)
     assert (tmp_path / "register.csv").read_text(encoding="utf-8").startswith("The partnership register")
+    saved = tmp_path / "saved"
+    subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(saved), str(tmp_path / "register.xlsx")],
+                   check=True, timeout=120, capture_output=True)
+
+    def validations(path):
+        book = openpyxl.load_workbook(path)
+        return {sheet.title: len(sheet.data_validations.dataValidation) for sheet in book.worksheets}
+
+    assert validations(saved / "register.xlsx") == validations(tmp_path / "register.xlsx")
