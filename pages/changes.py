@@ -6,7 +6,6 @@ links each name to its profile, and to the network drawn with what joined and le
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from graph.changes import changes

@@ -9,7 +9,6 @@ where a folder's are named after its files (``register:x/memberships.csv``): bot
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
