@@ -81,6 +81,16 @@ def _reading() -> Iterator[graph.Store]:
         yield store
 
 
+def _written(output: Path, content: str | bytes, said: str = "") -> None:
+    """Write a command's file (its folder made if need be) and say so, with ``said`` after its name."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        output.write_bytes(content)
+    else:
+        output.write_text(content, encoding="utf-8")
+    typer.echo(f"wrote {output}{said}")
+
+
 def _fail(exc: PartnermapError) -> None:
     hint = " (PARTNERMAP_QUERY_SECONDS sets the budget)" if isinstance(exc, QueryTimeout) else ""
     typer.echo(f"error: {exc}{hint}", err=True)
@@ -619,9 +629,7 @@ def viz_command(
                                     between=(from_date or "", to_date or "") if from_date or to_date else None)
     except PartnermapError as exc:
         _fail(exc)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
-    typer.echo(f"wrote {output}")
+    _written(output, page)
 
 
 @app.command()
@@ -642,9 +650,7 @@ def report(
                                     seconds=state.settings.query_seconds)  # each finding its own budget
     except PartnermapError as exc:
         _fail(exc)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
-    typer.echo(f"wrote {output}")
+    _written(output, page)
 
 
 @app.command()
@@ -665,9 +671,7 @@ def pack(
                                            partnership=partnership, territory=territory)
     except PartnermapError as exc:
         _fail(exc)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(content)
-    typer.echo(f"wrote {output}")
+    _written(output, content)
 
 
 @app.command()
@@ -765,8 +769,7 @@ def ontology(output: Annotated[Optional[Path], typer.Option("--output", "-o", he
     """Print the OWL ontology and SHACL shapes (Turtle) derived from ontology/model.toml."""
     text = ontology_turtle()
     if output:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
+        _written(output, text)
     else:
         sys.stdout.write(text)
 
@@ -792,10 +795,8 @@ def template(
     if output.suffix.lower() != ".xlsx":
         typer.echo(f"error: the template is an .xlsx workbook, not {output.name}", err=True)
         raise typer.Exit(2)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(workbook_bytes(load_model(), places=places))
     within = f" with the {len(places)} places of {area}" if places else ""
-    typer.echo(f"wrote {output}: a register template{within}")
+    _written(output, workbook_bytes(load_model(), places=places), f": a register template{within}")
 
 
 @export_app.command("register")
