@@ -33,6 +33,13 @@ def too_large(path: Path) -> Problem | None:
     return Problem(path.name, None, None, size, f"file is larger than the {MAX_FILE_BYTES:,} bytes partnermap reads", fatal=True)
 
 
+def unreadable(path: Path) -> Problem | None:
+    """A fatal Problem for a path that is not a file, or a file too large to read (see :func:`too_large`); else None."""
+    if not path.is_file():
+        return Problem(str(path), None, None, None, "no such file", fatal=True)
+    return too_large(path)
+
+
 @dataclass
 class NodeBatch:
     """Nodes of one label read from one file: columns ``id``, properties, ``source``, ``source_row``, ``_row``."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, Skipped, too_large
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, Skipped, unreadable
 from ingest.giving_format import Grant, calendar_problems, duplicate_ids, iso_date, read_grants, schema_problems
 from ontology.ids import relationship_id, source_id as make_source_id
 from partnermap.errors import Problem
@@ -176,11 +176,8 @@ def read(source: str | Path, dataset: str | None = None, skip_invalid: bool = Fa
     problems with the file as a whole still refuse it.
     """
     path = Path(source)
-    if not path.is_file():
-        yield Problem(str(path), None, None, None, "no such file", fatal=True)
-        return
-    if oversized := too_large(path):
-        yield oversized
+    if refused := unreadable(path):
+        yield refused
         return
     raw = path.read_bytes()
     file, package, grants, problems = read_grants(path, raw)

@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, too_large
+from ingest.batches import ROW, EdgeBatch, Item, NodeBatch, ReadWarning, unreadable
 from ontology import load_model
 from ontology.ids import relationship_id, source_id as make_source_id
 from ontology.popolo import CLASSIFICATIONS, read_classification
@@ -44,11 +44,8 @@ GROUPS = ("Partnership", "Forum")
 def read(source: str | Path, dataset: str | None = None) -> Iterator[Item]:
     """Read one Popolo JSON file into organisations, partnerships, territories and memberships (and problems)."""
     path = Path(source)
-    if not path.is_file():
-        yield Problem(str(path), None, None, None, "no such file", fatal=True)
-        return
-    if oversized := too_large(path):
-        yield oversized
+    if refused := unreadable(path):
+        yield refused
         return
     raw = path.read_bytes()
     file = path.name
