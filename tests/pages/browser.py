@@ -150,6 +150,19 @@ def open_browser(base: str, allowed: tuple[str, ...] = ()) -> Iterator[Browser]:
             chromium.close()
 
 
+def browsing(db: Path) -> Iterator[Browser]:
+    """A browser on a real read-only server over the store at ``db``, for a module's fixture (skipped without chromium)."""
+    from api import create_app
+    from partnermap.settings import Settings
+
+    skip_without_browser()
+    running = Server(create_app(Settings(db=db, read_only=True))).start()
+    try:
+        yield from open_browser(running.url)
+    finally:
+        running.stop()
+
+
 def copy_store(db: Path, target: Path) -> Path:
     """A copy of a closed embedded store, for tests that write."""
     shutil.copytree(db, target)

@@ -9,25 +9,18 @@ import pytest
 
 import graph
 import ingest
-from api import create_app
-from partnermap.settings import Settings
 from tests.conftest import ROOT
-from tests.pages.browser import Server, open_browser, skip_without_browser
+from tests.pages.browser import browsing
 
 CHANGES = ROOT / "tests" / "fixtures" / "registers" / "changes"
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    skip_without_browser()
     db = tmp_path_factory.mktemp("changes-browser") / "db"
     with graph.open_store(db) as store:
         ingest.load(store, ingest.READERS["register"](CHANGES))
-    server = Server(create_app(Settings(db=db, read_only=True))).start()
-    try:
-        yield from open_browser(server.url)
-    finally:
-        server.stop()
+    yield from browsing(db)
 
 
 def test_the_form_asks_for_two_days_from_the_keyboard_and_the_page_passes_axe(browser):

@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from api import create_app
-from partnermap.settings import Settings
-from tests.pages.browser import Server, open_browser, skip_without_browser
+from tests.pages.browser import browsing
 
 
 @pytest.fixture(scope="module")
 def browser(workspace_db):
-    skip_without_browser()
-    running = Server(create_app(Settings(db=workspace_db, read_only=True))).start()
-    try:
-        yield from open_browser(running.url)
-    finally:
-        running.stop()
+    yield from browsing(workspace_db)
 
 
 def test_a_partnership_page_offers_its_pack_which_opens_and_passes_axe(browser):

@@ -10,23 +10,16 @@ import pytest
 
 import graph
 import ingest
-from api import create_app
-from partnermap.settings import Settings
 from tests.graph.test_statutory import FIXTURE_DIR
-from tests.pages.browser import Server, open_browser, skip_without_browser
+from tests.pages.browser import browsing
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    skip_without_browser()
     db = tmp_path_factory.mktemp("statutory-pages") / "db"
     with graph.open_store(db) as store:
         ingest.load(store, ingest.READERS["register"](FIXTURE_DIR))
-    server = Server(create_app(Settings(db=db, read_only=True))).start()
-    try:
-        yield from open_browser(server.url)
-    finally:
-        server.stop()
+    yield from browsing(db)
 
 
 def test_the_statutory_gaps_page_names_each_missing_member_and_its_act(browser):
