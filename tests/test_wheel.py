@@ -68,7 +68,7 @@ def test_the_installed_wheel_serves_the_workspace_outside_the_checkout(wheel, tm
                               stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a hang guard, not a speed check: a busy machine starts slowly
         while True:
             try:
                 if httpx.get(base + "/health", timeout=2).status_code == 200:
@@ -80,7 +80,7 @@ def test_the_installed_wheel_serves_the_workspace_outside_the_checkout(wheel, tm
         for path, kind in (("/", "text/html"), ("/findings/missing-links", "text/html"), ("/search?q=x", "text/html"),
                            ("/docs", "text/html"), ("/static/govuk/workspace.css", "text/css"),
                            ("/static/vendor/swagger-ui-bundle.js", "javascript"), ("/static/vis/vis-network.min.js", "javascript")):
-            response = httpx.get(base + path, timeout=10)
+            response = httpx.get(base + path, timeout=60)
             assert response.status_code == 200 and kind in response.headers["content-type"], (path, response.status_code)
         assert "What needs attention" in httpx.get(base + "/").text
     finally:

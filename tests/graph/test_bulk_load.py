@@ -181,7 +181,7 @@ def test_the_next_table_is_prepared_while_a_copy_runs(tmp_path, monkeypatch):
 
     def execute(self, query, *args, **kwargs):
         if query.startswith("COPY `Territory`"):
-            assert handed_over.wait(timeout=30), "the second table was not prepared while the first was copied"
+            assert handed_over.wait(timeout=300), "the second table was not prepared while the first was copied"
         return real(self, query, *args, **kwargs)
 
     def nodes():
@@ -227,7 +227,7 @@ def test_other_nodes_are_copied_while_organisations_are_resolved(tmp_path, monke
         return real_execute(self, query, *args, **kwargs)
 
     def merge_certain(self, items):
-        assert copying.wait(timeout=30), "nothing was copied before organisations were resolved"
+        assert copying.wait(timeout=300), "nothing was copied before organisations were resolved"
         return real_merge(self, items)
 
     monkeypatch.setattr(ladybug.Connection, "execute", execute)
