@@ -7,7 +7,7 @@ OUT    := out
 
 BENCH_SCALE ?= 1
 
-.PHONY: demo test bench install lint-deps browser clean assets
+.PHONY: demo test bench install lint-deps browser pango clean assets
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "partnermap needs Python 3.11 or newer")'
@@ -28,11 +28,18 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
+# Pango for WeasyPrint, which prints the review pack to PDF (`make demo` writes one; the pack tests print).
+pango:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "Pango is not installed: review packs cannot be printed to PDF (sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)"; fi; }
+
 install: $(BIN)/.installed
 
 lint-deps: node_modules/.installed
 
-demo: $(BIN)/.installed
+demo: $(BIN)/.installed pango
 	@rm -rf $(DEMO_DB) && mkdir -p $(OUT)
 	$(BIN)/partnermap --db $(DEMO_DB) ingest geography examples/leicestershire/geography
 	$(BIN)/partnermap --db $(DEMO_DB) ingest boundaries examples/leicestershire/boundaries
@@ -60,7 +67,7 @@ demo: $(BIN)/.installed
 	@echo "  $(BIN)/partnermap --db $(DEMO_DB) serve"
 	@echo "then go to http://127.0.0.1:8000/ (API documentation at http://127.0.0.1:8000/docs; Ctrl-C stops it)."
 
-test: $(BIN)/.installed node_modules/.installed browser
+test: $(BIN)/.installed node_modules/.installed browser pango
 	$(BIN)/python -m pytest
 
 # The national-size benchmark (not part of test): synthetic England, ingest, every diagnostic.
