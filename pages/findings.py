@@ -24,7 +24,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Link:
-    """A column shown as a link to a profile: the column holding the id, and the kind's label."""
+    """A column shown as a link: to a profile (the column holding the id, and the kind's label), or with the
+    label ``WEB`` to the https address the column holds (the legislation a requirement cites)."""
 
     id_column: str
     label: str
@@ -34,7 +35,12 @@ class Link:
         node_id = row.get(self.id_column)
         if node_id is None:
             return None
+        if self.label == WEB:
+            return str(node_id) if str(node_id).startswith("https://") else None
         return profile_href(self.label, str(node_id))
+
+
+WEB = "web"  # a Link's label when its column holds a web address, not a node's id
 
 
 def profile_href(label: str, node_id: str) -> str:
@@ -112,7 +118,8 @@ FINDINGS: tuple[Finding, ...] = (
             "Statutory partnerships without a member the law requires (a Health and Wellbeing Board without its "
             "director of public health, a Community Safety Partnership without probation), with the act that requires it.",
             "{n} members the law requires are missing from statutory partnerships",
-            links={"partnership_name": Link("partnership", "Partnership")}, hidden=("partnership", "met", "met_by", "posts", "source_rows"),  # empty on unmet rows
+            links={"partnership_name": Link("partnership", "Partnership"), "legislation": Link("legislation_url", WEB)},
+            hidden=("partnership", "legislation_url", "met", "met_by", "posts", "source_rows"),  # met…: empty on unmet rows
             headline_params={"unmet": True}),
     Finding("governance-register", "governance-register", "Governance register",
             "Partnerships whose review is overdue, with no date to review their terms of reference, or no lead officer.",
